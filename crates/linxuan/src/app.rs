@@ -1,0 +1,148 @@
+//! The running application: its state (database, files, clock, mail, limits) and how it starts.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use linxuan_core::plan::{self, Plan};
+use linxuan_core::time::Clock;
+use linxuan_store::files::FileStore;
+use linxuan_store::sessions::DbSessionStore;
+use linxuan_store::tokens::{self, Purpose};
+use linxuan_store::{DatabaseConnection, db, plans, users};
+
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::web::limit::LoginLimiter;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub files: FileStore,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub mailer: Mailer,
+    pub login_limiter: LoginLimiter,
+    pub sessions: DbSessionStore,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Inner {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// An absolute link for e-mail and the console.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url())
+    }
+}
+
+/// A built application, ready to serve.
+pub struct App {
+    pub state: AppState,
+    /// The first administrator's one-time link, when there is no administrator yet.
+    pub setup_link: Option<String>,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Db(#[from] linxuan_store::DbErr),
+    #[error("{0}")]
+    Store(#[from] linxuan_store::StoreError),
+}
+
+/// How long the first administrator's link stays valid.
+pub const SETUP_LINK_VALID: Duration = Duration::hours(24);
+
+impl App {
+    /// Connects storage, applies migrations, makes sure a plan exists and, when nobody can
+    /// administer the platform yet, issues the one-time set-up link.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>, schema: Option<&str>) -> Result<App, StartError> {
+        let database_url = config.database_url();
+        if database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data)
+                .map_err(|e| StartError::Config(format!("cannot create {}: {e}", config.data.display())))?;
+        }
+        let db = db::connect(&database_url, schema).await?;
+        db::migrate(&db).await?;
+        let files = match &config.s3_bucket {
+            Some(bucket) if !bucket.trim().is_empty() => FileStore::s3(bucket.trim())?,
+            _ => FileStore::local(&config.data.join("files"))?,
+        };
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(StartError::Config)?;
+        let state = AppState(Arc::new(Inner {
+            sessions: DbSessionStore::new(db.clone()),
+            db,
+            files,
+            clock,
+            config,
+            mailer,
+            login_limiter: LoginLimiter::default(),
+        }));
+        ensure_plan(&state).await?;
+        let setup_link = ensure_setup_link(&state).await?;
+        Ok(App { state, setup_link })
+    }
+}
+
+/// A fresh deployment starts with the built-in 111 Taoyuan plan.
+async fn ensure_plan(state: &AppState) -> Result<(), StartError> {
+    if plans::latest(&state.db).await?.is_none() {
+        let builtin = Plan::builtin();
+        debug_assert!(plan::validate(&builtin).is_empty());
+        plans::insert(&state.db, builtin.academic_year, plan::BUILTIN_TOML, state.now()).await?;
+    }
+    Ok(())
+}
+
+/// While no administrator can sign in, every start issues a new one-time set-up link (valid
+/// 24 hours) and retires the previous one: the link is only ever shown on the console.
+async fn ensure_setup_link(state: &AppState) -> Result<Option<String>, StartError> {
+    if users::count_usable_admins(&state.db).await? > 0 {
+        return Ok(None);
+    }
+    let now = state.now();
+    tokens::revoke(&state.db, Purpose::Setup, None, now).await?;
+    let (secret, _) = tokens::issue(&state.db, Purpose::Setup, None, SETUP_LINK_VALID, now).await?;
+    Ok(Some(state.link(&format!("/setup/{secret}"))))
+}
+
+/// Serves the application on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = crate::web::router(state);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Background chores: expired sessions are removed every hour.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match state.sessions.delete_expired(chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
+            }
+        }
+    });
+}

@@ -1,0 +1,313 @@
+//! What each subcommand does.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use linxuan_core::Lang;
+use linxuan_core::plan::{self, Plan};
+use linxuan_core::time::SystemClock;
+use linxuan_store::audit::Actor;
+use linxuan_store::db;
+
+use super::{Cli, Command, DataArgs, EXIT_BAD_INPUT, ImportCommand, PlanCommand, RoleArg, UserCommand};
+use crate::app::App;
+use crate::config::Config;
+use crate::import;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| std::env::var("LINXUAN_LANG").ok().as_deref().and_then(Lang::parse))
+        .or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok())
+                .find(|v| !v.is_empty())
+                .and_then(|v| Lang::parse(&v))
+        })
+        .unwrap_or(Lang::En);
+    let say = |zh: &str, en: &str| -> String { crate::i18n::pick(lang, zh, en).to_string() };
+    match cli.command {
+        None => serve(None, DataArgs::default(), lang),
+        Some(Command::Serve { addr, data }) => serve(addr, data, lang),
+        Some(Command::Migrate { data }) => with_runtime(async {
+            let config = config(&data, lang)?;
+            let url = config.database_url();
+            if url.starts_with("sqlite:") {
+                std::fs::create_dir_all(&config.data).map_err(|e| fail(format!("{}: {e}", config.data.display())))?;
+            }
+            let conn = db::connect(&url, None).await.map_err(|e| fail(e.to_string()))?;
+            db::migrate(&conn).await.map_err(|e| fail(e.to_string()))?;
+            let (applied, pending) = db::migration_status(&conn).await.map_err(|e| fail(e.to_string()))?;
+            println!("{} ({applied}, {pending})", say("資料庫結構已是最新", "database schema is up to date"));
+            Ok(())
+        }),
+        Some(Command::Plan(PlanCommand::Show)) => {
+            print!("{}", plan::BUILTIN_TOML);
+            ExitCode::SUCCESS
+        }
+        Some(Command::Plan(PlanCommand::Check { file })) => plan_check(&file, lang),
+        Some(Command::Import(ImportCommand::Schools { file, data })) => with_runtime(async {
+            let bytes = read_input(&file, lang)?;
+            let rows = match import::schools::parse(&bytes) {
+                Ok(rows) => rows,
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("{}:{}", file.display(), p.render(lang));
+                    }
+                    return Err(CliError::BadInput(String::new()));
+                }
+            };
+            let app = open(&data, lang).await?;
+            let summary = import::schools::apply(&app.state, &rows, &Actor::cli(), &bytes)
+                .await
+                .map_err(|e| fail(e.to_string()))?;
+            println!("{}", summary.render(lang));
+            Ok(())
+        }),
+        Some(Command::User(UserCommand::Add { email, name, role, data })) => with_runtime(async {
+            if !crate::web::forms::looks_like_email(&email) {
+                return Err(CliError::BadInput(say(
+                    &format!("「{email}」不是電子郵件地址"),
+                    &format!("\"{email}\" is not an e-mail address"),
+                )));
+            }
+            if name.trim().is_empty() {
+                return Err(CliError::BadInput(say("姓名不可空白", "the name must not be empty")));
+            }
+            let app = open(&data, lang).await?;
+            let role = match role {
+                RoleArg::Admin => "admin",
+                RoleArg::Convener => "convener",
+                RoleArg::Reviewer => "reviewer",
+            };
+            let invited = crate::web::office::users::invite(&app.state, &Actor::cli(), &email, &name, role, lang)
+                .await
+                .map_err(|e| match e {
+                    crate::web::office::users::InviteError::Taken => CliError::BadInput(say(
+                        &format!("{email} 已有帳號"),
+                        &format!("{email} already has an account"),
+                    )),
+                    other => fail(other.to_string()),
+                })?;
+            println!(
+                "{}",
+                say(
+                    "已建立帳號；請將此一次性連結交給對方設定密碼：",
+                    "account created; give this one-time link to the person to set a password:"
+                )
+            );
+            println!("{}", invited.link);
+            Ok(())
+        }),
+        Some(Command::Backup { dest, data }) => with_runtime(async {
+            let app = open(&data, lang).await?;
+            let url = app.state.config.database_url();
+            let report = linxuan_store::backup::backup(&app.state.db, &url, None, &app.state.files, &dest)
+                .await
+                .map_err(|e| match e {
+                    linxuan_store::StoreError::Other(m) => CliError::BadInput(m),
+                    other => fail(other.to_string()),
+                })?;
+            println!(
+                "{} {} ({} {})",
+                say("備份完成：", "backup written:"),
+                report.database.display(),
+                report.files,
+                say("個檔案", "files")
+            );
+            Ok(())
+        }),
+        Some(Command::Allocate { scores, plan, format, out }) => {
+            super::allocate::run(&scores, plan.as_deref(), format, out.as_deref(), lang)
+        }
+    }
+}
+
+/// A command's failure: input the user must fix (exit 2) or anything else (exit 1).
+pub enum CliError {
+    BadInput(String),
+    Failed(String),
+}
+
+fn fail(message: String) -> CliError {
+    CliError::Failed(message)
+}
+
+fn with_runtime(work: impl Future<Output = Result<(), CliError>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BadInput(message)) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Err(CliError::Failed(message)) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config(data: &DataArgs, lang: Lang) -> Result<Config, CliError> {
+    let mut config = Config::load().map_err(|e| {
+        CliError::BadInput(crate::i18n::pick(lang, &format!("設定有誤：{e}"), &format!("bad setting: {e}")).to_string())
+    })?;
+    if let Some(dir) = &data.data {
+        config.data = dir.clone();
+    }
+    Ok(config)
+}
+
+async fn open(data: &DataArgs, lang: Lang) -> Result<App, CliError> {
+    let config = config(data, lang)?;
+    App::build(config, Arc::new(SystemClock), None).await.map_err(|e| fail(e.to_string()))
+}
+
+pub(super) fn read_input(path: &Path, lang: Lang) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| {
+        CliError::BadInput(
+            crate::i18n::pick(
+                lang,
+                &format!("無法讀取 {}：{e}", path.display()),
+                &format!("cannot read {}: {e}", path.display()),
+            )
+            .to_string(),
+        )
+    })
+}
+
+fn plan_check(file: &Path, lang: Lang) -> ExitCode {
+    let text = match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                eprintln!("{}: {}", file.display(), crate::i18n::pick(lang, "不是 UTF-8 文字檔", "is not UTF-8 text"));
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        },
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let plan = match Plan::from_toml(&text) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", file.display()),
+                _ => file.display().to_string(),
+            };
+            eprintln!("{place}: {}", e.message);
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let problems = plan::validate(&plan);
+    if problems.is_empty() {
+        println!(
+            "{}",
+            crate::i18n::pick(
+                lang,
+                &format!("{}：計畫無誤（{} 學年度）", file.display(), plan.academic_year),
+                &format!("{}: the plan is valid (academic year {})", file.display(), plan.academic_year)
+            )
+        );
+        return ExitCode::SUCCESS;
+    }
+    let mut err = std::io::stderr().lock();
+    for problem in &problems {
+        let _ = writeln!(err, "{}", problem.render(lang));
+    }
+    let _ = writeln!(
+        err,
+        "{}",
+        crate::i18n::pick(lang, &format!("共 {} 個問題", problems.len()), &format!("{} problem(s)", problems.len()))
+    );
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+fn serve(addr: Option<String>, data: DataArgs, lang: Lang) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    with_runtime(async move {
+        let mut config = config(&data, lang)?;
+        if let Some(addr) = addr {
+            config.addr = addr.parse().map_err(|_| {
+                CliError::BadInput(
+                    crate::i18n::pick(
+                        lang,
+                        &format!("「{addr}」不是位址，例如 127.0.0.1:8080"),
+                        &format!("\"{addr}\" is not an address such as 127.0.0.1:8080"),
+                    )
+                    .to_string(),
+                )
+            })?;
+        }
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| fail(format!("cannot listen on {}: {e}", config.addr)))?;
+        // With port 0 the system picks one: links must name the port actually bound.
+        let bound = listener.local_addr().map_err(|e| fail(e.to_string()))?;
+        config.addr = bound;
+        let app = App::build(config, Arc::new(SystemClock), None).await.map_err(|e| fail(e.to_string()))?;
+        let state = &app.state;
+        tracing::info!(
+            address = %bound,
+            database = db::backend_name(&state.db),
+            files = state.files.describe(),
+            mail = if state.mailer.configured() { "SMTP" } else { "not configured: links are shown to the office" },
+            "Linxuan is running"
+        );
+        println!("Linxuan: http://{bound}");
+        if let Some(link) = &app.setup_link {
+            println!();
+            println!("  首次使用：請在 24 小時內開啟以下一次性連結，設定第一位管理者的帳號與密碼。");
+            println!("  First run: open this one-time link within 24 hours to set up the first administrator.");
+            println!();
+            println!("  {link}");
+            println!();
+        }
+        let _ = std::io::stdout().flush();
+        crate::app::spawn_housekeeping(app.state.clone());
+        crate::app::serve(listener, app.state.clone(), shutdown_signal()).await.map_err(|e| fail(e.to_string()))?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

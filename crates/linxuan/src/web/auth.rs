@@ -1,0 +1,208 @@
+//! Who is signed in, with what role, and the guards that keep every route to its role.
+//!
+//! axum-login keeps the signed-in user in the server-side session; the session is bound to the
+//! user's password hash, so changing a password signs the account out everywhere else, and a
+//! deactivated account is signed out on its next request.
+
+use axum::extract::{OriginalUri, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_login::{AuthUser, AuthnBackend, UserId};
+use linxuan_store::{DatabaseConnection, users};
+
+use crate::web::error::AppError;
+
+/// The roles of SPEC §1 that sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Convener,
+    Reviewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Convener, Role::Reviewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Convener => "convener",
+            Role::Reviewer => "reviewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Translation key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role.admin",
+            Role::Convener => "role.convener",
+            Role::Reviewer => "role.reviewer",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub locale: String,
+    session_hash: Vec<u8>,
+}
+
+impl std::fmt::Debug for CurrentUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the password hash.
+        f.debug_struct("CurrentUser")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+impl CurrentUser {
+    fn from_row(user: users::User) -> Option<CurrentUser> {
+        let role = Role::parse(&user.role)?;
+        let hash = user.password_hash?;
+        if !user.active {
+            return None;
+        }
+        Some(CurrentUser {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role,
+            locale: user.locale,
+            session_hash: hash.into_bytes(),
+        })
+    }
+}
+
+impl AuthUser for CurrentUser {
+    type Id = i32;
+    fn id(&self) -> i32 {
+        self.id
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        &self.session_hash
+    }
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    db: DatabaseConnection,
+}
+
+impl Backend {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Backend { db }
+    }
+}
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Store(#[from] linxuan_store::StoreError),
+    #[error("password check: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// A valid hash of a random password, verified against when the account does not exist, so a
+/// wrong address costs the same time as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash("linxuan-no-such-account"));
+
+impl AuthnBackend for Backend {
+    type User = CurrentUser;
+    type Credentials = Credentials;
+    type Error = AuthError;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<CurrentUser>, AuthError> {
+        let found = users::by_email(&self.db, &creds.email).await?;
+        let hash = found.as_ref().and_then(|u| u.password_hash.clone());
+        let password = creds.password;
+        let verified = tokio::task::spawn_blocking(move || {
+            let hash = hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
+            password_auth::verify_password(password, hash).is_ok()
+        })
+        .await?;
+        Ok(match found {
+            Some(user) if verified => CurrentUser::from_row(user),
+            _ => None,
+        })
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<CurrentUser>, AuthError> {
+        Ok(users::get(&self.db, *id).await?.and_then(CurrentUser::from_row))
+    }
+}
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Hashes a password with argon2id off the async threads.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The password rules, as (zh-TW, English) when broken.
+pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), (&'static str, &'static str)> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(("密碼至少需要 8 個字元", "The password needs at least 8 characters"));
+    }
+    if chars > 256 {
+        return Err(("密碼不可超過 256 個字元", "The password may have at most 256 characters"));
+    }
+    if password != confirm {
+        return Err(("兩次輸入的密碼不一致", "The two passwords differ"));
+    }
+    if password.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(("密碼不可與電子郵件相同", "The password must not be your e-mail address"));
+    }
+    Ok(())
+}
+
+/// Guards a group of routes: signed in, with one of `roles`; otherwise to the sign-in page
+/// (not signed in) or 403 (wrong role). Mounted on every router that is not public.
+pub async fn require_roles(roles: &'static [Role], auth: AuthSession, request: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    match &auth.user {
+        None => {
+            let next_path = request
+                .extensions()
+                .get::<OriginalUri>()
+                .map(|u| u.0.path_and_query().map_or("/", |p| p.as_str()).to_string())
+                .unwrap_or_else(|| "/".into());
+            AppError::SignIn { next: next_path }.into_response()
+        }
+        Some(user) if roles.contains(&user.role) => next.run(request).await,
+        Some(_) => AppError::Forbidden.into_response(),
+    }
+}
+
+/// The office's pages.
+pub async fn require_admin(auth: AuthSession, request: Request, next: Next) -> Response {
+    require_roles(&[Role::Admin], auth, request, next).await
+}
+
+/// Pages for anyone signed in (their own account).
+pub async fn require_signed_in(auth: AuthSession, request: Request, next: Next) -> Response {
+    require_roles(&Role::ALL, auth, request, next).await
+}

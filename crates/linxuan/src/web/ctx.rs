@@ -1,0 +1,179 @@
+//! The per-request context every page needs: language, the signed-in user, the CSRF token and
+//! one-time messages (flash) carried over a redirect.
+
+use std::borrow::Cow;
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::header;
+use axum::http::request::Parts;
+use linxuan_core::Lang;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::i18n;
+use crate::web::auth::{AuthSession, CurrentUser, Role};
+use crate::web::error::AppError;
+
+pub const CSRF_KEY: &str = "csrf";
+const FLASH_KEY: &str = "flash";
+pub const LANG_COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    /// `ok`, `info` or `error`
+    pub kind: String,
+    pub text: String,
+}
+
+/// Leaves a message for the next page the user sees.
+pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
+    let mut flashes: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    flashes.push(Flash { kind: kind.into(), text: text.into() });
+    if let Err(e) = session.insert(FLASH_KEY, flashes).await {
+        tracing::warn!(error = %e, "cannot keep a flash message");
+    }
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(|e| AppError::Internal(e.to_string()))? {
+        return Ok(token);
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    session.insert(CSRF_KEY, &token).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(token)
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<CurrentUser>,
+    pub flashes: Vec<Flash>,
+    /// Path and query of this page, for the language switch to come back to.
+    pub here: String,
+    pub session: Session,
+}
+
+impl Ctx {
+    /// Translated text.
+    pub fn t(&self, key: &str) -> Cow<'static, str> {
+        i18n::t(self.lang, key)
+    }
+
+    /// Translated text with `{name}` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::tf(self.lang, key, args)
+    }
+
+    /// Translated text with one `{name}` placeholder filled (handy in templates).
+    pub fn tf1(&self, key: &str, name: &str, value: &str) -> String {
+        i18n::tf(self.lang, key, &[(name, value)])
+    }
+
+    /// Inline zh-TW/English text built with data.
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        i18n::pick(self.lang, zh, en)
+    }
+
+    pub fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.name.as_str())
+    }
+
+    pub fn role_label(&self) -> Cow<'static, str> {
+        self.user.as_ref().map_or(Cow::Borrowed(""), |u| self.t(u.role.label_key()))
+    }
+
+    /// `here` made safe for a query string.
+    pub fn here_encoded(&self) -> String {
+        url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect()
+    }
+
+    /// Whether the navigation link `prefix` is the current section.
+    pub fn at(&self, prefix: &str) -> bool {
+        let path = self.here.split('?').next().unwrap_or("");
+        if prefix == "/office" { path == "/office" } else { path.starts_with(prefix) }
+    }
+
+    /// Leaves a message for the next page.
+    pub async fn flash(&self, kind: &str, text: impl Into<String>) {
+        flash(&self.session, kind, text).await
+    }
+}
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session =
+            Session::from_request_parts(parts, state).await.map_err(|(_, e)| AppError::Internal(e.to_string()))?;
+        let user = parts.extensions.get::<AuthSession>().and_then(|a| a.user.clone());
+        let lang = cookie(parts, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.locale)))
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(i18n::from_accept_language)
+            })
+            .unwrap_or(Lang::ZhTw);
+        let csrf = csrf_token(&session).await?;
+        let flashes: Vec<Flash> = session.remove(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+        let here = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|u| u.0.path_and_query().map_or("/", |p| p.as_str()).to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        Ok(Ctx { lang, csrf, user, flashes, here, session })
+    }
+}
+
+/// A path from a `next`/`back` parameter that stays on this site (`/office`, not `//evil`).
+pub fn local_path(candidate: Option<&str>) -> Option<String> {
+    let c = candidate?.trim();
+    let safe = c.starts_with('/') && !c.starts_with("//") && !c.starts_with("/\\") && !c.contains(['\r', '\n']);
+    safe.then(|| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path(Some("/office/schools?x=1")), Some("/office/schools?x=1".into()));
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "office", ""] {
+            assert_eq!(local_path(Some(bad)), None, "{bad}");
+        }
+    }
+}

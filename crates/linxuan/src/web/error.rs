@@ -1,0 +1,118 @@
+//! One error type for every handler, mapped to a fitting status and a page that says what
+//! happened in both languages (the error may come before we know who is asking).
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// Signed in, but this is not theirs to see or do.
+    #[error("forbidden")]
+    Forbidden,
+    /// Not signed in: go to the sign-in page and come back.
+    #[error("sign in required")]
+    SignIn { next: String },
+    /// A state-changing request without a valid CSRF token.
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("bad request: {en}")]
+    BadRequest { zh: String, en: String },
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("too large")]
+    PayloadTooLarge,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::BadRequest { zh: zh.into(), en: en.into() }
+    }
+}
+
+impl From<linxuan_store::StoreError> for AppError {
+    fn from(e: linxuan_store::StoreError) -> Self {
+        match e {
+            linxuan_store::StoreError::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<linxuan_store::DbErr> for AppError {
+    fn from(e: linxuan_store::DbErr) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+fn page(status: StatusCode, zh: &str, en: &str, detail: Option<(&str, &str)>) -> Response {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let detail =
+        detail.map(|(zh, en)| format!("<p>{}</p><p lang=\"en\">{}</p>", escape(zh), escape(en))).unwrap_or_default();
+    let body = format!(
+        "<!doctype html><html lang=\"zh-TW\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{code} {zh}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body><main class=\"narrow\"><h1>{zh}</h1><p lang=\"en\" class=\"muted\">{en}</p>{detail}\
+         <p><a href=\"/\">回首頁</a> · <a href=\"/\" lang=\"en\">Home</a></p></main></body></html>",
+        code = status.as_u16(),
+        zh = escape(zh),
+        en = escape(en),
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound => page(StatusCode::NOT_FOUND, "找不到這個頁面", "Page not found", None),
+            AppError::Forbidden => {
+                page(StatusCode::FORBIDDEN, "您沒有權限檢視或變更這項資料", "You may not see or change this", None)
+            }
+            AppError::SignIn { next } => {
+                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Redirect::to(&format!("/login?next={next}")).into_response()
+            }
+            AppError::Csrf => page(
+                StatusCode::FORBIDDEN,
+                "表單已過期或來源不明，請重新整理頁面後再送出",
+                "The form has expired or did not come from this site; reload the page and send it again",
+                None,
+            ),
+            AppError::BadRequest { zh, en } => {
+                page(StatusCode::BAD_REQUEST, "無法處理這個要求", "This request cannot be handled", Some((&zh, &en)))
+            }
+            AppError::TooManyRequests { retry_after_secs } => {
+                let mut response = page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "嘗試次數過多，請稍後再試",
+                    "Too many attempts; please wait and try again",
+                    None,
+                );
+                response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+                response
+            }
+            AppError::PayloadTooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "檔案太大", "The file is too large", None),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "系統發生錯誤，請稍後再試；若持續發生請聯絡承辦單位",
+                    "Something went wrong; please try again, and tell the programme office if it persists",
+                    None,
+                )
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

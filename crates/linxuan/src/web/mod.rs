@@ -1,0 +1,78 @@
+//! The web layer: features (account, office, …) each with thin handlers and their templates
+//! beside them; one error type; the layers every request passes (sessions, sign-in, CSRF,
+//! security headers, body limits).
+//!
+//! Deny by default: a route is public only when listed in `public`; everything else is mounted
+//! behind `auth::require_roles` with the roles that may use it.
+
+pub mod account;
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod ctx;
+pub mod error;
+pub mod forms;
+pub mod home;
+pub mod limit;
+pub mod office;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use axum_login::AuthManagerLayerBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::app::AppState;
+use auth::{Backend, require_admin, require_signed_in};
+
+/// Content Security Policy: our own scripts and styles only, no inline script, never framed.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Largest request body by default; file uploads set their own limits.
+const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let secure = state.config.secure_cookies();
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name(if secure { "__Host-linxuan" } else { "linxuan" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
+
+    let public = Router::new()
+        .route("/", get(home::root))
+        .route("/healthz", get(home::health))
+        .route("/lang", get(home::switch_language))
+        .merge(account::public_routes());
+    let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
+    let office = office::routes().route_layer(from_fn(require_admin));
+
+    Router::new()
+        .merge(public)
+        .merge(signed_in)
+        .nest("/office", office)
+        .fallback(home::not_found)
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(auth)
+        .nest("/assets", assets::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,184 @@
+//! The `linxuan` command as people run it: help, plan show/check, imports, accounts, backup.
+
+use std::process::{Command, Output};
+
+use crate::support::{Backend, TestApp, postgres_url};
+
+fn linxuan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linxuan"))
+        .args(args)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LINXUAN_LANG")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("linxuan-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn help_lists_subcommands_in_both_languages() {
+    let out = linxuan(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for word in ["serve", "migrate", "plan", "import", "user", "backup", "allocate", "啟動網站", "Run the web server"]
+    {
+        assert!(help.contains(word), "--help mentions {word}:\n{help}");
+    }
+    let plan = text(&linxuan(&["plan", "--help"]).stdout);
+    assert!(plan.contains("show") && plan.contains("check") && plan.contains("檢查"));
+}
+
+#[test]
+fn plan_show_prints_the_builtin_plan_and_check_accepts_it() {
+    let dir = temp("plan");
+    let out = linxuan(&["plan", "show"]);
+    assert!(out.status.success());
+    let shown = text(&out.stdout);
+    assert!(shown.contains("academic_year = 111") && shown.contains("112年7月7日(星期五)"));
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, &shown).unwrap();
+    let check = linxuan(&["plan", "check", file.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
+
+#[test]
+fn plan_check_lists_every_problem_and_exits_2() {
+    let dir = temp("bad-plan");
+    let bad = linxuan_core::plan::BUILTIN_TOML
+        .replacen("points = 50\nsource = \"rubric\"", "points = 45\nsource = \"rubric\"", 1)
+        .replacen("112年7月7日(星期五)", "112年7月8日(星期五)", 1)
+        .replacen("quotas = { special = 1,", "quotas = { special = -1,", 1);
+    let file = dir.join("plan.toml");
+    std::fs::write(&file, bad).unwrap();
+    let out = linxuan(&["plan", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("tracks.basic.criteria: weights add up to 95, must be 100"), "{err}");
+    assert!(err.contains("presentation_day.date:"), "{err}");
+    assert!(err.contains("groups.basic-junior.quotas.special: quota is -1"), "{err}");
+    assert!(out.stdout.is_empty());
+    let zh = Command::new(env!("CARGO_BIN_EXE_linxuan"))
+        .args(["--lang", "zh-TW", "plan", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(text(&zh.stderr).contains("配分合計 95，應為 100"));
+    // A syntax error names its line.
+    std::fs::write(&file, "academic_year = 111\ntitle = \n").unwrap();
+    let out = linxuan(&["plan", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("plan.toml:2:"), "{}", text(&out.stderr));
+    let missing = linxuan(&["plan", "check", dir.join("nope.toml").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn import_schools_user_add_and_backup_on_sqlite() {
+    let dir = temp("data");
+    let data = dir.join("data");
+    let csv = dir.join("schools.csv");
+    std::fs::write(
+        &csv,
+        "code,name,level,district\n034601,桃園市立文昌國中,國中,桃園區\n034750,西門國小,國小,桃園區\n",
+    )
+    .unwrap();
+    let out = linxuan(&["import", "schools", csv.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 added"));
+    std::fs::write(&csv, "code,name,level,district\n034601,,國中,桃園區\n").unwrap();
+    let bad = linxuan(&["import", "schools", csv.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("schools.csv:2: the school name must not be empty"), "{}", text(&bad.stderr));
+    let user = linxuan(&[
+        "user",
+        "add",
+        "--email",
+        "t@school.tyc.edu.tw",
+        "--name",
+        "林老師",
+        "--role",
+        "convener",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(user.status.success(), "{}", text(&user.stderr));
+    assert!(text(&user.stdout).contains("/invite/"));
+    let twice = linxuan(&[
+        "user",
+        "add",
+        "--email",
+        "t@school.tyc.edu.tw",
+        "--name",
+        "林老師",
+        "--role",
+        "convener",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    let bad_email = linxuan(&[
+        "user",
+        "add",
+        "--email",
+        "nope",
+        "--name",
+        "x",
+        "--role",
+        "admin",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(bad_email.status.code(), Some(2));
+    let dest = dir.join("backup");
+    let backup = linxuan(&["backup", dest.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    // The copy is a working database with the schools in it.
+    let copy = dest.join("linxuan.db");
+    let count = std::process::Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3;print(sqlite3.connect('{}').execute('select count(*) from schools').fetchone()[0])",
+                copy.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(text(&count.stdout).trim(), "2");
+    assert!(dest.join("files").join("imports").exists(), "the imported file is in the backup");
+    let again = linxuan(&["backup", dest.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "a non-empty destination is refused");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_on_postgres_is_a_restorable_dump() {
+    let Some(app) = TestApp::start(Backend::Postgres).await else {
+        return;
+    };
+    let admin = app.admin().await;
+    admin
+        .post(
+            "/office/schools",
+            &[("code", "034601"), ("name", "文昌國中"), ("level", "junior"), ("district", "桃園區")],
+        )
+        .await;
+    let dest = temp("pg-backup");
+    let target = dest.join("copy");
+    let report =
+        linxuan_store::backup::backup(&app.state.db, &postgres_url(), app.schema.as_deref(), &app.state.files, &target)
+            .await
+            .unwrap();
+    let listing = Command::new("pg_restore").arg("--list").arg(&report.database).output().unwrap();
+    assert!(listing.status.success());
+    assert!(text(&listing.stdout).contains("schools"));
+    std::fs::remove_dir_all(&dest).unwrap();
+}

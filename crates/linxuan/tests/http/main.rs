@@ -1,0 +1,9 @@
+//! HTTP integration tests: the real server on a random port, each test on SQLite and on
+//! PostgreSQL, driven like a browser (cookies, forms, CSRF tokens).
+
+mod support;
+
+mod accounts;
+mod cli;
+mod office;
+mod plan;

@@ -1,0 +1,14 @@
+//! Schema migrations, one module per step, applied in order on start and by `linxuan migrate`.
+//! Written with SeaORM's schema builder so the same step runs on SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

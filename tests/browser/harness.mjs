@@ -1,0 +1,62 @@
+// The browser tests' harness: starts the real `linxuan` binary on a free port with a fresh data
+// directory, reads the first-run link it prints, and launches Debian's Chromium via Playwright.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export async function startServer() {
+  const bin = process.env.LINXUAN_BIN;
+  if (!bin) throw new Error("LINXUAN_BIN is not set (scripts/test sets it)");
+  const data = mkdtempSync(join(tmpdir(), "linxuan-browser-"));
+  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
+    env: { ...process.env, RUST_LOG: "warn", DATABASE_URL: "", LINXUAN_SMTP_URL: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let errors = "";
+  proc.stderr.on("data", (chunk) => (errors += chunk));
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}\n${errors}`)), 60_000);
+    proc.stdout.on("data", (chunk) => {
+      output += chunk;
+      const url = output.match(/Linxuan: (http:\/\/[0-9.:]+)/);
+      const link = output.match(/(http:\/\/\S+\/setup\/[0-9a-f]{64})/);
+      if (url && link) {
+        clearTimeout(timer);
+        resolve({ url: url[1], setupLink: link[1] });
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}\n${errors}`)));
+  });
+  return {
+    ...ready,
+    data,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export function expect(condition, message) {
+  if (!condition) throw new Error(`expectation failed: ${message}`);
+}
