@@ -87,8 +87,9 @@ mod tests {
                         continue;
                     };
                     let plain = rest.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-                    // Audit actions (plan.update, …) and template names are not text.
-                    let action = matches!(literal, "plan.update" | "plan.create" | "plan.upload" | "home.html");
+                    // Audit actions (plan.update, …) and file names are not text.
+                    let action = matches!(literal, "plan.update" | "plan.create" | "plan.upload")
+                        || [".csv", ".xlsx", ".html", ".toml"].iter().any(|ext| literal.ends_with(ext));
                     if NAMESPACES.contains(&ns) && plain && !rest.is_empty() && !rest.ends_with('.') && !action {
                         keys.push(literal.to_string());
                     }

@@ -31,6 +31,19 @@ async fn import_a_school_list_and_see_it(app: TestApp) {
     assert_eq!(app.count("schools").await, 5);
     let audit = admin.get("/office/audit?entity=school").await;
     assert!(audit.has("school.import"));
+    // What is exported imports back unchanged.
+    let (status, csv) = admin.get_bytes("/office/schools/export.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = admin.upload("/office/schools/import", "export.csv", csv).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/office/schools").await.has("未變更 5 校"));
+    let (status, xlsx) = admin.get_bytes("/office/schools/export.xlsx?level=junior").await;
+    assert_eq!(status, StatusCode::OK);
+    let table = linxuan_docs::table::read_table(&xlsx).unwrap();
+    assert_eq!(table.rows.len(), 2, "the filter applies to the export");
+    let (_, template) = admin.get_bytes("/office/schools/template.csv").await;
+    let page = admin.upload("/office/schools/import", "template.csv", template).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "the template itself imports");
 }
 
 async fn a_bad_school_file_is_refused_whole(app: TestApp) {
@@ -92,7 +105,7 @@ async fn add_edit_and_delete_a_school(app: TestApp) {
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(dup.has("這個學校代碼已存在"));
     let list = admin.get("/office/schools").await;
-    let id_path = list.find_href("/office/schools/").unwrap();
+    let id_path = list.href_after("id=\"schools\"", "/office/schools/").unwrap();
     assert_eq!(admin.get(&id_path).await.status, StatusCode::OK);
     let saved = admin
         .post(

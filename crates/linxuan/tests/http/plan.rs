@@ -41,7 +41,7 @@ async fn weights_that_do_not_add_up_are_refused_by_the_form(app: TestApp) {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.has("tracks.basic.criteria: 配分合計 95，應為 100"), "{}", page.body);
+    assert!(page.has("href=\"#tracks.basic.criteria\"") && page.has("配分合計 95，應為 100"), "{}", page.body);
     assert!(app.client().get("/").await.status == StatusCode::SEE_OTHER);
     // Nothing was saved.
     let (_, toml) = admin.get_bytes("/office/plan/download").await;

@@ -231,12 +231,13 @@ impl Page {
         })
     }
 
-    /// The first `href` that starts with `prefix`.
-    pub fn find_href(&self, prefix: &str) -> Option<String> {
+    /// The first `href` after `anchor` (some text on the page) that starts with `prefix`.
+    pub fn href_after(&self, anchor: &str, prefix: &str) -> Option<String> {
+        let body = &self.body[self.body.find(anchor)?..];
         let marker = format!("href=\"{prefix}");
-        let start = self.body.find(&marker)? + "href=\"".len();
-        let end = self.body[start..].find('"')?;
-        Some(self.body[start..start + end].to_string())
+        let start = body.find(&marker)? + "href=\"".len();
+        let end = body[start..].find('"')?;
+        Some(body[start..start + end].to_string())
     }
 
     /// The page's CSRF token.

@@ -420,9 +420,8 @@ pub struct EditPage {
     /// `updated_at` of the stored plan the form started from, to catch concurrent edits.
     version: String,
     errors: FieldErrors,
-    /// Problems for this form, and problems elsewhere in the plan (shown but not blocking
-    /// unless this form caused them).
-    problems: Vec<String>,
+    /// (path, message): this form's problems first, then any a change here caused elsewhere.
+    problems: Vec<(String, String)>,
     notice: String,
 }
 
@@ -509,7 +508,7 @@ impl EditPage {
 
     pub fn check(&self, path: &str, label_key: &str, value: &bool) -> String {
         format!(
-            "<input type=\"hidden\" name=\"b:{p}\" value=\"false\"><label class=\"inline\"><input type=\"checkbox\" name=\"b:{p}\" value=\"true\"{c}> {l}</label>{err}",
+            "<div class=\"check\"><input type=\"hidden\" name=\"b:{p}\" value=\"false\"><label class=\"inline\"><input type=\"checkbox\" id=\"{p}\" name=\"b:{p}\" value=\"true\"{c}> {l}</label>{err}</div>",
             p = esc(path),
             c = if *value { " checked" } else { "" },
             l = esc(&self.ctx.t(label_key)),
@@ -534,8 +533,23 @@ impl EditPage {
         )
     }
 
+    /// The problem of a part with no input of its own (a list, a table, a select), anchored so
+    /// the summary at the top can link to it.
     pub fn err(&self, path: &str) -> String {
-        self.error_html(path)
+        if self.errors.has(path) {
+            format!("<p class=\"field-error\" id=\"{}\">{}</p>", esc(path), esc(self.errors.get(path)))
+        } else {
+            String::new()
+        }
+    }
+
+    /// A date with its stated weekday: `112年7月7日(星期五)`.
+    pub fn stated_date(&self, path: &str, label_key: &str, hint_key: &str, value: &roc::StatedDate) -> String {
+        format!(
+            "{}<p class=\"hint\">{}</p>",
+            self.input("w", path, &self.ctx.t(label_key), &value.to_string(), "type=\"text\" autocomplete=\"off\""),
+            esc(&self.ctx.t(hint_key))
+        )
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -691,7 +705,7 @@ async fn save_section(
     let mut messages = Vec::new();
     for p in &field_problems {
         errors.add(p.path.clone(), field_message(ctx.lang, p));
-        messages.push(format!("{}: {}", p.path, field_message(ctx.lang, p)));
+        messages.push((p.path.clone(), field_message(ctx.lang, p)));
     }
     // Only this section's keys come from the form; the rest is the stored plan as it is now.
     let mut merged = toml::Value::try_from(&stored_plan).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -711,7 +725,7 @@ async fn save_section(
     let edited = match edited {
         Ok(p) => p,
         Err(e) => {
-            messages.push(ctx.tf1("plan.unreadable", "detail", e.message()));
+            messages.push((String::new(), ctx.tf1("plan.unreadable", "detail", e.message())));
             let page = EditPage {
                 ctx,
                 year,
@@ -755,7 +769,8 @@ async fn save_section(
         // This form's own problems first; a change here can also upset another section
         // (a deadline moved past the presentation day), which is listed after.
         let (own, elsewhere): (Vec<&Problem>, Vec<&Problem>) = problems.iter().partition(|p| section.owns(&p.path));
-        let messages = own.iter().chain(elsewhere.iter()).map(|p| p.render(ctx.lang)).collect();
+        let messages =
+            own.iter().chain(elsewhere.iter()).map(|p| (p.path.clone(), p.message(ctx.lang).to_string())).collect();
         let page = EditPage {
             ctx,
             year,

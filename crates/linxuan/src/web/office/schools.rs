@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::SchoolLevel;
@@ -30,6 +30,9 @@ pub fn routes() -> Router<AppState> {
             "/schools/import",
             post(import_file).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT + 64 * 1024)),
         )
+        .route("/schools/export.csv", get(export_csv))
+        .route("/schools/export.xlsx", get(export_xlsx))
+        .route("/schools/template.csv", get(template_csv))
         .route("/schools/{id}", get(edit_page).post(update))
         .route("/schools/{id}/delete", post(delete))
 }
@@ -46,7 +49,7 @@ pub fn level_name(ctx: &Ctx, level: &str) -> String {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
     q: Option<String>,
     level: Option<String>,
@@ -69,6 +72,10 @@ struct SchoolsPage {
 }
 
 impl SchoolsPage {
+    fn filter_query(&self) -> String {
+        let enc = |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        format!("q={}&level={}&district={}", enc(&self.q), enc(&self.level), enc(&self.district))
+    }
     fn editing(&self) -> Option<i32> {
         None
     }
@@ -252,6 +259,47 @@ async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) ->
     txn.commit().await?;
     ctx.flash("ok", ctx.tf1("schools.deleted", "name", &existing.name)).await;
     Ok(Redirect::to("/office/schools").into_response())
+}
+
+const EXPORT_HEADER: [&str; 4] = ["學校代碼", "學校名稱", "學制", "行政區"];
+
+/// The schools the filters select, as rows ready to export (levels written as 國小/國中/高中,
+/// so the file imports back unchanged).
+async fn export_rows(state: &AppState, q: ListQuery) -> AppResult<Vec<Vec<String>>> {
+    let filter = Filter { text: q.q, level: q.level, district: q.district };
+    let rows = schools::list(&state.db, &filter).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let level =
+                SchoolLevel::ALL.iter().find(|l| l.id() == s.level).map_or(s.level.clone(), |l| l.name_zh().into());
+            vec![s.code, s.name, level, s.district]
+        })
+        .collect())
+}
+
+pub fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+async fn export_csv(State(state): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let rows = export_rows(&state, q).await?;
+    Ok(attachment("text/csv; charset=utf-8", "schools.csv", linxuan_docs::export::csv(&EXPORT_HEADER, &rows)))
+}
+
+async fn export_xlsx(State(state): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let rows = export_rows(&state, q).await?;
+    let bytes =
+        linxuan_docs::export::xlsx("學校", &EXPORT_HEADER, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schools.xlsx", bytes))
+}
+
+/// An example file to fill in: the header and one row.
+async fn template_csv() -> Response {
+    let example = vec![vec!["034750".to_string(), "桃園市桃園區西門國民小學".into(), "國小".into(), "桃園區".into()]];
+    attachment("text/csv; charset=utf-8", "schools-template.csv", linxuan_docs::export::csv(&EXPORT_HEADER, &example))
 }
 
 /// Reads the one file field of an upload form, refusing more than `limit` bytes.
