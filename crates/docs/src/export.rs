@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use crate::results::display_width;
+
 /// CSV with a byte-order mark and CRLF line ends, as Excel writes and expects it.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -33,12 +35,11 @@ pub fn xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<V
         }
     }
     sheet.set_freeze_panes(1, 0)?;
-    for c in 0..header.len() {
-        let widest = std::iter::once(header[c].to_string())
-            .chain(rows.iter().filter_map(|r| r.get(c).cloned()))
-            .map(|s| s.chars().map(|ch| if ch.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>())
-            .fold(8.0, f64::max);
-        sheet.set_column_width(c as u16, widest.min(60.0) + 2.0)?;
+    for (c, title) in header.iter().enumerate() {
+        let widest = std::iter::once(display_width(title))
+            .chain(rows.iter().filter_map(|r| r.get(c)).map(|cell| display_width(cell)))
+            .fold(8, usize::max);
+        sheet.set_column_width(c as u16, widest.min(60) as f64 + 2.0)?;
     }
     book.save_to_buffer()
 }

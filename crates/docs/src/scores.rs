@@ -35,9 +35,8 @@
 //!
 //! The lines are those of [`crate::table`]: as a text editor or Excel shows them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 
 use linxuan_core::allocation::{GroupRules, ScoreEntry, SelectionRules};
 use rust_decimal::Decimal;
@@ -278,8 +277,11 @@ fn parse_score(text: &str) -> (Option<Decimal>, Vec<ScoreProblem>) {
         problems.push(ScoreProblem::TooManyDecimals);
     }
     let kept = &significant[..significant.len().min(2)];
-    // At most 28 digits fit a Decimal: a longer whole part is far above any maximum.
-    let value = Decimal::from_str(&format!("{int}.{kept}0")).ok().map(|v| v.normalize());
+    // The digits as an integer over 10^kept.len(); `None` beyond a Decimal's 96 bits (far
+    // above any maximum).
+    let mantissa =
+        int.bytes().chain(kept.bytes()).try_fold(0i128, |m, b| m.checked_mul(10)?.checked_add(i128::from(b - b'0')));
+    let value = mantissa.and_then(|m| Decimal::try_from_i128_with_scale(m, kept.len() as u32).ok());
     if negative && value != Some(Decimal::ZERO) {
         problems.push(ScoreProblem::Negative);
     }
@@ -297,12 +299,66 @@ fn parse_round(text: &str) -> Option<u32> {
 
 /// What the last-round check keeps per (community, group).
 struct LastRound {
+    /// Index of the group.
+    group: usize,
     round: u32,
     /// First line of the community in that round.
     first_line: usize,
     /// Which of the group's criteria that round has.
     seen: Vec<bool>,
 }
+
+/// What is kept per community.
+struct Community {
+    /// The group it was first seen in (index), and that line.
+    first_group: usize,
+    first_line: usize,
+    /// Other groups it was seen in (reported once each).
+    other_groups: Vec<usize>,
+    /// The last round per group it is in (usually one).
+    last_rounds: Vec<LastRound>,
+}
+
+/// A fast hasher for the validation maps (short strings; the file is the office's own, so
+/// resistance to crafted collisions is not needed): a folded multiply per 8 bytes.
+#[derive(Default, Clone, Copy)]
+struct FoldHasher(u64);
+
+impl FoldHasher {
+    fn mix(&mut self, word: u64) {
+        let p = u128::from(self.0 ^ word) * 0x9E37_79B9_7F4A_7C15;
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+}
+
+impl std::hash::Hasher for FoldHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(last) ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i).rotate_right(8));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FoldHasher>>;
 
 /// Validates a table read by [`crate::table::read_table`] as a scores file (see
 /// [`read_scores`]).
@@ -322,11 +378,9 @@ pub fn scores_from_table(table: &Table, rules: &SelectionRules) -> Result<Vec<Sc
     let known_groups: Vec<String> = rules.groups.iter().map(|g| g.id.clone()).collect();
     let mut errors: Vec<ScoreFileError> = Vec::new();
     let mut entries = Vec::with_capacity(table.rows.len());
-    let mut seen: HashMap<(&str, u32, &str, &str), usize> = HashMap::new();
-    let mut community_group: HashMap<&str, (&str, usize)> = HashMap::new();
-    let mut reported_two_groups: HashSet<(&str, &str)> = HashSet::new();
-    let mut last_rounds: HashMap<(&str, usize), LastRound> = HashMap::new();
-
+    let mut seen: FastMap<(&str, u32, &str, &str), usize> =
+        FastMap::with_capacity_and_hasher(table.rows.len(), Default::default());
+    let mut communities: FastMap<&str, Community> = FastMap::default();
     for row in &table.rows {
         let line = row.line;
         let mut push = |kind| errors.push(ScoreFileError { line: Some(line), kind });
@@ -435,37 +489,44 @@ pub fn scores_from_table(table: &Table, rules: &SelectionRules) -> Result<Vec<Sc
             }
         }
 
-        if let Some(g) = group
+        if let Some(gi) = group_index
             && !community.is_empty()
         {
-            let &mut (first_group, first_line) = community_group.entry(community).or_insert((g.id.as_str(), line));
-            if first_group != g.id && reported_two_groups.insert((community, g.id.as_str())) {
+            let state = communities.entry(community).or_insert_with(|| Community {
+                first_group: gi,
+                first_line: line,
+                other_groups: Vec::new(),
+                last_rounds: Vec::new(),
+            });
+            if state.first_group != gi && !state.other_groups.contains(&gi) {
+                state.other_groups.push(gi);
                 push(K::CommunityInTwoGroups {
                     community: community.to_owned(),
-                    first_group: first_group.to_owned(),
-                    first_line,
-                    group: g.id.clone(),
+                    first_group: rules.groups[state.first_group].id.clone(),
+                    first_line: state.first_line,
+                    group: rules.groups[gi].id.clone(),
                 });
                 ok = false;
             }
-        }
-
-        if let (Some(gi), Some(round)) = (group_index, round)
-            && !community.is_empty()
-        {
-            let width = rules.groups[gi].criteria.len();
-            let state = last_rounds.entry((community, gi)).or_insert_with(|| LastRound {
-                round,
-                first_line: line,
-                seen: vec![false; width],
-            });
-            if round > state.round {
-                *state = LastRound { round, first_line: line, seen: vec![false; width] };
-            }
-            if round == state.round
-                && let Some(ci) = criterion_index
-            {
-                state.seen[ci] = true;
+            if let Some(round) = round {
+                let width = rules.groups[gi].criteria.len();
+                let fresh = || LastRound { group: gi, round, first_line: line, seen: vec![false; width] };
+                let i = match state.last_rounds.iter().position(|l| l.group == gi) {
+                    Some(i) => i,
+                    None => {
+                        state.last_rounds.push(fresh());
+                        state.last_rounds.len() - 1
+                    }
+                };
+                let last = &mut state.last_rounds[i];
+                if round > last.round {
+                    *last = fresh();
+                }
+                if round == last.round
+                    && let Some(ci) = criterion_index
+                {
+                    last.seen[ci] = true;
+                }
             }
         }
 
@@ -482,20 +543,22 @@ pub fn scores_from_table(table: &Table, rules: &SelectionRules) -> Result<Vec<Sc
     }
 
     let mut missing: Vec<(usize, usize, usize, ScoreErrorKind)> = Vec::new();
-    for ((community, gi), state) in &last_rounds {
-        let g = &rules.groups[*gi];
-        for (ci, _) in state.seen.iter().enumerate().filter(|(_, s)| !**s) {
-            missing.push((
-                state.first_line,
-                *gi,
-                ci,
-                K::MissingCriterion {
-                    community: (*community).to_owned(),
-                    group: g.id.clone(),
-                    round: state.round,
-                    criterion: g.criteria[ci].id.clone(),
-                },
-            ));
+    for (community, state) in &communities {
+        for last in &state.last_rounds {
+            let g = &rules.groups[last.group];
+            for (ci, _) in last.seen.iter().enumerate().filter(|(_, s)| !**s) {
+                missing.push((
+                    last.first_line,
+                    last.group,
+                    ci,
+                    K::MissingCriterion {
+                        community: (*community).to_owned(),
+                        group: g.id.clone(),
+                        round: last.round,
+                        criterion: g.criteria[ci].id.clone(),
+                    },
+                ));
+            }
         }
     }
     missing.sort_by_key(|(line, gi, ci, _)| (*line, *gi, *ci));
@@ -574,6 +637,8 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::fixtures::taoyuan_111;
     use super::*;
     use ScoreErrorKind as K;

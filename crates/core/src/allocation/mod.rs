@@ -173,7 +173,7 @@ pub struct GroupResult {
     pub track: String,
     /// The group's criteria, in plan order; [`RankedCommunity::criteria`] follows this order.
     pub criteria: Vec<CriterionHeader>,
-    /// The group's levels, highest first; [`RankedCommunity::award`], [`Step::level`] and
+    /// The group's levels, highest first; [`RankedCommunity::award`], [`Step::Considered`] and
     /// [`GroupResult::vacant`] index into this.
     pub levels: Vec<LevelInfo>,
     /// The ranking, best first; tied communities in community code order.

@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::allocation::{CriterionInfo, CriterionRule, GroupRules, LevelRule, SelectionRules};
 use crate::roc::{RocDate, StatedDate};
 
 pub use validate::{Problem, validate};
@@ -481,6 +482,54 @@ impl Plan {
             .collect()
     }
 
+    /// The ranking and allocation rules of every group, for `allocation::allocate`.
+    pub fn selection_rules(&self) -> SelectionRules {
+        let groups = self
+            .groups
+            .iter()
+            .filter_map(|(id, group)| {
+                let track = self.tracks.get(&group.track)?;
+                Some(GroupRules {
+                    id: id.clone(),
+                    name: group.name.clone(),
+                    track: group.track.clone(),
+                    criteria: track
+                        .criteria
+                        .iter()
+                        .map(|(cid, c)| CriterionRule {
+                            id: cid.clone(),
+                            name: c.name.clone(),
+                            max_points: Decimal::from(c.points),
+                        })
+                        .collect(),
+                    tie_break: track.tie_break.clone(),
+                    levels: self
+                        .award_levels
+                        .iter()
+                        .map(|(lid, level)| LevelRule {
+                            id: lid.clone(),
+                            name: level.name.clone(),
+                            quota: group.quotas.get(lid).copied().unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+                            minimum: level.minimum,
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        let criteria = self
+            .tracks
+            .iter()
+            .flat_map(|(tid, track)| {
+                track.criteria.iter().map(move |(cid, c)| CriterionInfo {
+                    id: cid.clone(),
+                    name: c.name.clone(),
+                    track: tid.clone(),
+                })
+            })
+            .collect();
+        SelectionRules { groups, criteria }
+    }
+
     /// A copy for the next academic year: every date moves one year on (stated weekdays
     /// follow the new dates, so the office sees the real weekday and can move the day).
     pub fn next_year(&self) -> Plan {
@@ -532,6 +581,22 @@ mod tests {
         assert_eq!(plan.rubric.indicators.len(), 8);
         assert_eq!(plan.budget.tables.iter().map(|t| t.total).sum::<i64>(), 216_000);
         assert!(validate(&plan).is_empty(), "{:#?}", validate(&plan));
+    }
+
+    #[test]
+    fn selection_rules_follow_the_plan() {
+        let rules = Plan::builtin().selection_rules();
+        let ids: Vec<_> = rules.groups.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids, ["basic-elementary", "basic-junior", "advanced"]);
+        let junior = &rules.groups[1];
+        assert_eq!(junior.tie_break, ["richness", "completeness", "timeliness"]);
+        let levels: Vec<_> = junior.levels.iter().map(|l| (l.id.as_str(), l.quota, l.minimum.to_string())).collect();
+        assert_eq!(levels, [("special", 1, "90".into()), ("excellence", 2, "80".into()), ("merit", 3, "70".into())]);
+        let advanced = &rules.groups[2];
+        let max: Vec<_> = advanced.criteria.iter().map(|c| (c.id.as_str(), c.max_points.to_string())).collect();
+        assert_eq!(max, [("written", "40".into()), ("presentation", "60".into())]);
+        assert_eq!(rules.criteria.len(), 5);
+        assert_eq!(rules.criteria[3].track, "advanced");
     }
 
     #[test]

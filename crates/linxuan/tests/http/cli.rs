@@ -182,3 +182,58 @@ async fn backup_on_postgres_is_a_restorable_dump() {
     assert!(text(&listing.stdout).contains("schools"));
     std::fs::remove_dir_all(&dest).unwrap();
 }
+
+const SCORES: &str = "community,group,round,reviewer,criterion,score\n\
+E01,basic-elementary,1,R1,timeliness,25\n\
+E01,basic-elementary,1,R1,completeness,25\n\
+E01,basic-elementary,1,R1,richness,45.5\n\
+E02,basic-elementary,1,R2,timeliness,25\n\
+E02,basic-elementary,1,R2,completeness,20\n\
+E02,basic-elementary,1,R2,richness,40\n\
+J01,basic-junior,1,R3,timeliness,12.5\n\
+J01,basic-junior,1,R3,completeness,20\n\
+J01,basic-junior,1,R3,richness,35.25\n";
+
+#[test]
+fn allocate_ranks_and_awards_from_a_scores_file() {
+    let dir = temp("allocate");
+    let file = dir.join("scores.csv");
+    std::fs::write(&file, SCORES).unwrap();
+    let out = linxuan(&["allocate", "--scores", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = text(&out.stdout);
+    assert!(json.starts_with("{\"groups\":[{\"group\":\"basic-elementary\",\"needs_decision\":[],\"vacant\":{\"special\":2,\"excellence\":5,\"merit\":9},\"ranking\":[{\"community\":\"E01\",\"rank\":1,\"round\":1,\"score\":\"95.50\",\"criteria\":{\"timeliness\":\"25.00\",\"completeness\":\"25.00\",\"richness\":\"45.50\"},\"award\":\"special\"}"), "{json}");
+    assert!(json.contains("\"community\":\"E02\",\"rank\":2,\"round\":1,\"score\":\"85.00\""), "{json}");
+    assert!(json.contains("\"community\":\"J01\",\"rank\":1,\"round\":1,\"score\":\"67.75\""), "{json}");
+    assert!(json.contains("\"award\":null"), "J01 is below every minimum");
+    let table = linxuan(&["allocate", "--scores", file.to_str().unwrap(), "--format", "table"]);
+    let table = text(&table.stdout);
+    assert!(table.contains("國小組") && table.contains("特優") && table.contains("從缺"), "{table}");
+    let xlsx = dir.join("result.xlsx");
+    let written =
+        linxuan(&["allocate", "--scores", file.to_str().unwrap(), "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
+    assert!(written.status.success() && written.stdout.is_empty());
+    assert!(linxuan_docs::table::read_table(&std::fs::read(&xlsx).unwrap()).is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn allocate_refuses_bad_scores_with_every_line_and_prints_nothing() {
+    let dir = temp("allocate-bad");
+    let file = dir.join("scores.csv");
+    let bad =
+        SCORES.replace("R1,richness,45.5", "R1,richness,45.555").replace("R2,completeness,20", "R2,completeness,26")
+            + "E03,basic-elementary,x,R1,timeliness,25\nE04,basic-elementary,1,R1,written,30\n";
+    std::fs::write(&file, bad).unwrap();
+    let out = linxuan(&["allocate", "--scores", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let err = text(&out.stderr);
+    for line in ["line 4", "line 6", "line 11", "line 12"] {
+        assert!(err.contains(line), "{line} is named:\n{err}");
+    }
+    std::fs::write(&file, "community;group\n").unwrap();
+    let header = linxuan(&["allocate", "--scores", file.to_str().unwrap()]);
+    assert_eq!(header.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
