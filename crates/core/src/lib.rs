@@ -2,8 +2,11 @@
 //! allocation. Nothing here does I/O or async work; everything else in Linxuan calls it.
 
 pub mod allocation;
+pub mod filetype;
 pub mod number;
+pub mod people;
 pub mod plan;
+pub mod progress;
 pub mod roc;
 pub mod time;
 

@@ -12,6 +12,7 @@ use linxuan_store::{DatabaseConnection, db, plans, users};
 
 use crate::config::Config;
 use crate::mail::Mailer;
+use crate::secrets::Sealer;
 use crate::web::limit::LoginLimiter;
 
 /// Everything a request handler may need. Cheap to clone.
@@ -26,6 +27,7 @@ pub struct Inner {
     pub mailer: Mailer,
     pub login_limiter: LoginLimiter,
     pub sessions: DbSessionStore,
+    pub sealer: Sealer,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,6 +85,7 @@ impl App {
             _ => FileStore::local(&config.data.join("files"))?,
         };
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(StartError::Config)?;
+        let sealer = Sealer::load(config.secret_key.as_deref(), &config.data).map_err(StartError::Config)?;
         let state = AppState(Arc::new(Inner {
             sessions: DbSessionStore::new(db.clone()),
             db,
@@ -91,6 +94,7 @@ impl App {
             config,
             mailer,
             login_limiter: LoginLimiter::default(),
+            sealer,
         }));
         ensure_plan(&state).await?;
         let setup_link = ensure_setup_link(&state).await?;

@@ -29,6 +29,9 @@ pub struct Config {
     pub s3_bucket: Option<String>,
     /// Mark cookies `Secure` (`LINXUAN_SECURE_COOKIES`); default: when the public URL is https.
     pub secure_cookies: Option<bool>,
+    /// Key sealing national ID numbers at rest, 64 hex digits (`LINXUAN_SECRET_KEY`); default:
+    /// `secret.key` in the data directory, created on first start.
+    pub secret_key: Option<String>,
     /// Take the client address from `X-Forwarded-For` (`LINXUAN_TRUST_PROXY`), when a reverse
     /// proxy sits in front.
     pub trust_proxy: bool,
@@ -45,6 +48,7 @@ impl Default for Config {
             mail_from: "Linxuan <linxuan@localhost>".into(),
             s3_bucket: None,
             secure_cookies: None,
+            secret_key: None,
             trust_proxy: false,
         }
     }

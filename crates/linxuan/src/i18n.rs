@@ -51,7 +51,11 @@ mod tests {
             "account",
             "app",
             "audit",
+            "communities",
+            "community",
+            "consent",
             "dashboard",
+            "files",
             "forgot",
             "form",
             "home",
@@ -59,11 +63,16 @@ mod tests {
             "invite",
             "link",
             "login",
+            "meetings",
+            "members",
             "nav",
             "plan",
+            "progress",
+            "remind",
             "reset",
             "role",
             "schools",
+            "selfeval",
             "setup",
             "timeline",
             "users",
@@ -82,19 +91,40 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for literal in text.split('"').skip(1).step_by(2) {
-                    let Some((ns, rest)) = literal.split_once('.') else {
-                        continue;
-                    };
-                    let plain = rest.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-                    // Audit actions (plan.update, …) and file names are not text.
-                    let action = matches!(literal, "plan.update" | "plan.create" | "plan.upload")
+                // Tests name form fields that look like keys; only the code before them counts.
+                let text = match (ext, text.find("#[cfg(test)]")) {
+                    ("rs", Some(i)) => text[..i].to_string(),
+                    _ => text,
+                };
+                // Every quoted `namespace.key` (nested quotes in templates make a simple
+                // split unreliable, so look at each opening quote).
+                for (at, _) in text.match_indices('"') {
+                    let rest = &text[at + 1..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let literal = &rest[..end];
+                    let Some((ns, tail)) = literal.split_once('.') else { continue };
+                    let plain = tail.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                    // Audit actions (`Change::new("plan.update", …)`) and file names are not text.
+                    let before = &text[..at];
+                    let action = before.ends_with("change(")
+                        || before.ends_with("Change::new(")
                         || [".csv", ".xlsx", ".html", ".toml"].iter().any(|ext| literal.ends_with(ext));
-                    if NAMESPACES.contains(&ns) && plain && !rest.is_empty() && !rest.ends_with('.') && !action {
+                    if NAMESPACES.contains(&ns) && plain && !tail.is_empty() && !tail.ends_with('.') && !action {
                         keys.push(literal.to_string());
                     }
                 }
             }
+        }
+        // Keys the code builds from data.
+        for category in crate::web::community::files::CATEGORIES {
+            keys.push(crate::web::community::files::category_key(category));
+        }
+        for status in ["approved", "pending", "rejected"] {
+            keys.push(format!("community.status.{status}"));
+            keys.push(format!("communities.now_{status}"));
+        }
+        for status in ["sent", "failed", "not-configured"] {
+            keys.push(format!("remind.status.{status}"));
         }
         keys.sort();
         keys.dedup();

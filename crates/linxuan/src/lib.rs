@@ -8,9 +8,11 @@ rust_i18n::i18n!("locales", fallback = "zh-TW");
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod facts;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod secrets;
 pub mod web;
 
 pub use app::{App, AppState};

@@ -22,21 +22,53 @@ use crate::Result;
 pub struct FileStore {
     inner: Arc<dyn ObjectStore>,
     description: String,
+    /// Bytes gathered before a part is written. S3 wants parts of at least 5 MB; a local
+    /// directory takes small ones, which keeps memory flat however many uploads run at once.
+    part_size: usize,
 }
+
+/// What a streamed upload produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub key: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Why a streamed upload was not stored. Nothing is left behind in any case.
+#[derive(Debug)]
+pub enum StreamError {
+    /// More bytes than the limit arrived.
+    TooLarge {
+        limit: u64,
+    },
+    /// The content check refused the first bytes (the reason comes from the check).
+    Refused(String),
+    /// The upload itself broke off (the client went away).
+    Source(String),
+    Store(object_store::Error),
+}
+
+/// How many leading bytes a content check sees (or fewer, for a smaller file).
+pub const HEAD_BYTES: usize = 4096;
 
 impl FileStore {
     /// Files under a local directory, created when missing.
     pub fn local(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
         let inner = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
-        Ok(FileStore { inner: Arc::new(inner), description: format!("directory {}", dir.display()) })
+        Ok(FileStore {
+            inner: Arc::new(inner),
+            description: format!("directory {}", dir.display()),
+            part_size: 256 * 1024,
+        })
     }
 
     /// Files in an S3-compatible bucket. Credentials, region and endpoint come from the usual
     /// `AWS_*` environment variables (`AWS_ENDPOINT` for MinIO and other S3-compatible stores).
     pub fn s3(bucket: &str) -> Result<Self> {
         let inner = AmazonS3Builder::from_env().with_bucket_name(bucket).build()?;
-        Ok(FileStore { inner: Arc::new(inner), description: format!("S3 bucket {bucket}") })
+        Ok(FileStore { inner: Arc::new(inner), description: format!("S3 bucket {bucket}"), part_size: 5 * 1024 * 1024 })
     }
 
     /// Where the files are, for logs: `directory ./data/files`.
@@ -63,6 +95,81 @@ impl FileStore {
             self.put(&key, bytes).await?;
         }
         Ok(sha)
+    }
+
+    /// Streams bytes into the store under `key` while counting and hashing them, refusing more
+    /// than `limit` bytes and letting `check` refuse the content from its first bytes. Memory
+    /// stays at about two parts whatever the file's size. The object appears under its key only
+    /// when complete; on any refusal or break the partial upload is aborted.
+    pub async fn put_stream<S, E>(
+        &self,
+        key: &str,
+        mut stream: S,
+        limit: u64,
+        check: impl FnOnce(&[u8]) -> std::result::Result<(), String>,
+    ) -> std::result::Result<Stored, StreamError>
+    where
+        S: futures_util::Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        use futures_util::StreamExt;
+        let location = Self::key(key).map_err(|e| StreamError::Refused(e.to_string()))?;
+        let upload = self.inner.put_multipart(&location).await.map_err(StreamError::Store)?;
+        let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, self.part_size);
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        let mut head: Vec<u8> = Vec::new();
+        let mut check = Some(check);
+        let outcome: std::result::Result<(), StreamError> = async {
+            loop {
+                let chunk = match stream.next().await {
+                    Some(Ok(chunk)) => chunk,
+                    Some(Err(e)) => return Err(StreamError::Source(e.to_string())),
+                    None => break,
+                };
+                size += chunk.len() as u64;
+                if size > limit {
+                    return Err(StreamError::TooLarge { limit });
+                }
+                if check.is_some() && head.len() < HEAD_BYTES {
+                    head.extend_from_slice(&chunk[..chunk.len().min(HEAD_BYTES - head.len())]);
+                    if head.len() >= HEAD_BYTES
+                        && let Some(check) = check.take()
+                    {
+                        check(&head).map_err(StreamError::Refused)?;
+                    }
+                }
+                hasher.update(&chunk);
+                writer.wait_for_capacity(1).await.map_err(StreamError::Store)?;
+                writer.put(chunk);
+            }
+            if let Some(check) = check.take() {
+                check(&head).map_err(StreamError::Refused)?;
+            }
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                writer.finish().await.map_err(StreamError::Store)?;
+                Ok(Stored { key: key.to_string(), size, sha256: hex::encode(hasher.finalize()) })
+            }
+            Err(e) => {
+                let _ = writer.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// A stored object as a stream of chunks, with its size: for sending large files without
+    /// holding them in memory.
+    pub async fn get_stream(
+        &self,
+        key: &str,
+    ) -> Result<(u64, futures_util::stream::BoxStream<'static, std::result::Result<Bytes, object_store::Error>>)> {
+        let result = self.inner.get(&Self::key(key)?).await?;
+        let size = result.meta.size;
+        Ok((size, result.into_stream()))
     }
 
     pub async fn get(&self, key: &str) -> Result<Bytes> {
@@ -103,6 +210,37 @@ mod tests {
         assert_eq!(store.get(&key).await.unwrap(), Bytes::from_static(b"hello"));
         // No staging file is left beside the final one.
         let leftovers: Vec<_> = walk(&dir).into_iter().filter(|p| p.contains('#')).collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn streams_are_counted_hashed_limited_and_checked() {
+        let dir = std::env::temp_dir().join(format!("linxuan-stream-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = FileStore::local(&dir).unwrap();
+        let chunks = |n: usize| {
+            futures_util::stream::iter((0..n).map(|i| Ok::<_, std::io::Error>(Bytes::from(vec![i as u8; 100_000]))))
+        };
+        let stored = store.put_stream("a/one", chunks(30), 3_000_000, |_| Ok(())).await.unwrap();
+        assert_eq!(stored.size, 3_000_000);
+        assert_eq!(store.get("a/one").await.unwrap().len(), 3_000_000);
+        let expected: Vec<u8> = (0..30).flat_map(|i| vec![i as u8; 100_000]).collect();
+        assert_eq!(stored.sha256, hex::encode(Sha256::digest(&expected)));
+        // Over the limit: refused, and nothing under the key.
+        let err = store.put_stream("a/two", chunks(31), 3_000_000, |_| Ok(())).await.unwrap_err();
+        assert!(matches!(err, StreamError::TooLarge { limit: 3_000_000 }));
+        assert!(store.get("a/two").await.is_err());
+        // Refused by content.
+        let err =
+            store.put_stream("a/three", chunks(2), 3_000_000, |head| Err(format!("{} bytes seen", head.len()))).await;
+        assert!(matches!(err, Err(StreamError::Refused(m)) if m == "4096 bytes seen"));
+        // A broken upload leaves nothing either.
+        let broken =
+            futures_util::stream::iter(vec![Ok(Bytes::from(vec![1u8; 10])), Err(std::io::Error::other("gone"))]);
+        assert!(matches!(store.put_stream("a/four", broken, 100, |_| Ok(())).await, Err(StreamError::Source(_))));
+        assert_eq!(store.list(Some("a")).await.unwrap(), ["a/one"]);
+        let leftovers: Vec<_> = walk(&dir).into_iter().filter(|p| !p.ends_with("a/one")).collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -6,13 +6,17 @@
 
 pub mod audit;
 pub mod backup;
+pub mod communities;
 pub mod db;
+pub mod documents;
 pub mod entity;
 pub mod files;
 pub mod mail;
+pub mod meetings;
 pub mod migration;
 pub mod plans;
 pub mod schools;
+pub mod self_evaluations;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

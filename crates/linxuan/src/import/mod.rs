@@ -1,6 +1,7 @@
 //! Imports the office hands us as CSV or XLSX: all-or-nothing, every problem named with its
 //! line, the same code from the command line and from the browser.
 
+pub mod communities;
 pub mod schools;
 
 use linxuan_core::Lang;

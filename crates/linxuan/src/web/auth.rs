@@ -202,6 +202,12 @@ pub async fn require_admin(auth: AuthSession, request: Request, next: Next) -> R
     require_roles(&[Role::Admin], auth, request, next).await
 }
 
+/// The community portal: conveners, and the office acting for a community (each page checks
+/// that the community is theirs).
+pub async fn require_community(auth: AuthSession, request: Request, next: Next) -> Response {
+    require_roles(&[Role::Admin, Role::Convener], auth, request, next).await
+}
+
 /// Pages for anyone signed in (their own account).
 pub async fn require_signed_in(auth: AuthSession, request: Request, next: Next) -> Response {
     require_roles(&Role::ALL, auth, request, next).await

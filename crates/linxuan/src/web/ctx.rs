@@ -88,6 +88,10 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
     }
 
+    pub fn is_convener(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Convener)
+    }
+
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }

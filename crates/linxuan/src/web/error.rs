@@ -23,6 +23,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("too large")]
     PayloadTooLarge,
+    /// The community's record is closed (the last deadline has passed).
+    #[error("closed: {en}")]
+    Closed { zh: String, en: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -102,6 +105,9 @@ impl IntoResponse for AppError {
                 response
             }
             AppError::PayloadTooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "檔案太大", "The file is too large", None),
+            AppError::Closed { zh, en } => {
+                page(StatusCode::FORBIDDEN, "已過截止期限", "The deadline has passed", Some((&zh, &en)))
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 page(

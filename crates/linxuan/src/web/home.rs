@@ -30,6 +30,7 @@ pub async fn root(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     match ctx.user.as_ref().map(|u| u.role) {
         None => Ok(Redirect::to("/login").into_response()),
         Some(Role::Admin) => Ok(Redirect::to("/office").into_response()),
+        Some(Role::Convener) => Ok(Redirect::to("/community").into_response()),
         Some(_) => {
             let plan = match plans::latest(&state.db).await? {
                 Some(stored) => Plan::from_toml(&stored.toml).ok(),

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod community;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
@@ -27,7 +28,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
-use auth::{Backend, require_admin, require_signed_in};
+use auth::{Backend, require_admin, require_community, require_signed_in};
 
 /// Content Security Policy: our own scripts and styles only, no inline script, never framed.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -54,10 +55,12 @@ pub fn router(state: AppState) -> Router {
         .merge(account::public_routes());
     let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
     let office = office::routes().route_layer(from_fn(require_admin));
+    let community = community::routes().route_layer(from_fn(require_community));
 
     Router::new()
         .merge(public)
         .merge(signed_in)
+        .merge(community)
         .nest("/office", office)
         .fallback(home::not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))

@@ -5,5 +5,6 @@ mod support;
 
 mod accounts;
 mod cli;
+mod community;
 mod office;
 mod plan;

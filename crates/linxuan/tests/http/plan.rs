@@ -57,7 +57,7 @@ async fn weights_that_do_not_add_up_are_refused_by_the_form(app: TestApp) {
     assert!(page.has("「五」不是整數"));
 }
 
-fn hidden(body: &str, name: &str) -> String {
+pub fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = body.find(&marker).unwrap() + marker.len();
     let end = body[start..].find('"').unwrap();

@@ -318,6 +318,25 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Uploads as the page's script does: asking for a JSON answer.
+    pub async fn upload_json(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Page {
+        let token = self.token().await;
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let response = self
+            .http
+            .post(format!("{}{path}{sep}_csrf={token}", self.base))
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.page(response).await
+    }
+}
+
 /// A real SMTP server on a random local port that keeps what it receives.
 pub struct SmtpSink {
     pub url: String,

@@ -45,3 +45,120 @@
     }
   });
 })();
+
+// Uploads with a progress bar. The form's action carries a key, so sending it again after a
+// dropped connection finds the first attempt instead of making a duplicate; we retry a few
+// times by ourselves before asking the person to press the button again.
+(function () {
+  "use strict";
+  var RETRIES = 3;
+
+  function send(form, attempt) {
+    var status = form.querySelector(".upload-status");
+    var box = form.querySelector(".upload-progress");
+    var bar = form.querySelector("progress");
+    var percent = form.querySelector(".upload-percent");
+    var button = form.querySelector("button[type=submit]");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = function (e) {
+      if (!e.lengthComputable) return;
+      var p = Math.floor((e.loaded / e.total) * 100);
+      bar.value = p;
+      percent.textContent = p + "%";
+    };
+    xhr.onload = function () {
+      var reply = null;
+      try { reply = JSON.parse(xhr.responseText); } catch (err) { reply = null; }
+      if (xhr.status >= 200 && xhr.status < 300 && reply && reply.ok) {
+        status.textContent = reply.message;
+        window.location.assign(reply.redirect);
+        return;
+      }
+      button.disabled = false;
+      box.hidden = true;
+      status.className = "upload-status field-error";
+      status.textContent = reply && reply.message ? reply.message : (form.getAttribute("data-failed") || "Upload failed (" + xhr.status + ")");
+    };
+    xhr.onerror = xhr.ontimeout = function () {
+      if (attempt < RETRIES) {
+        status.textContent = (document.documentElement.lang === "en" ? "Connection lost, retrying… " : "連線中斷，重新傳送中… ") + (attempt + 1);
+        window.setTimeout(function () { send(form, attempt + 1); }, 1000 * (attempt + 1));
+        return;
+      }
+      button.disabled = false;
+      status.className = "upload-status field-error";
+      status.textContent = document.documentElement.lang === "en"
+        ? "The connection keeps dropping. Press the button again when you are back online; nothing will be duplicated."
+        : "連線一直中斷。恢復連線後請再按一次上傳，不會重複。";
+    };
+    xhr.send(new FormData(form));
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-upload") || !window.FormData || event.defaultPrevented) return;
+    var input = form.querySelector("input[type=file]");
+    if (!input || !input.files.length) return;
+    event.preventDefault();
+    form.querySelector(".upload-progress").hidden = false;
+    form.querySelector("button[type=submit]").disabled = true;
+    var status = form.querySelector(".upload-status");
+    status.className = "upload-status";
+    status.textContent = input.files[0].name;
+    send(form, 0);
+  });
+})();
+
+// Forms that must never lose what was typed (<form data-keep="key" data-saved-at="ms">): every
+// change is kept in this browser until the form is sent, and brought back if the page is
+// opened again before that (a closed tab, a dead battery, a session that expired).
+(function () {
+  "use strict";
+  if (!window.localStorage) return;
+  var forms = document.querySelectorAll("form[data-keep]");
+  Array.prototype.forEach.call(forms, function (form) {
+    var key = "linxuan:" + form.getAttribute("data-keep");
+    var savedAt = parseInt(form.getAttribute("data-saved-at") || "0", 10);
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "_csrf" && el.type !== "hidden" && el.type !== "submit" && el.type !== "file";
+      });
+    }
+    function snapshot() {
+      var values = {};
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          values[el.name + "=" + el.value] = el.checked;
+        } else {
+          values[el.name] = el.value;
+        }
+      });
+      return values;
+    }
+    var kept = null;
+    try { kept = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    var hasErrors = document.querySelector(".problems");
+    if (kept && kept.at > savedAt && !hasErrors) {
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          var v = kept.values[el.name + "=" + el.value];
+          if (typeof v === "boolean") el.checked = v;
+        } else if (typeof kept.values[el.name] === "string") {
+          el.value = kept.values[el.name];
+        }
+      });
+      var note = form.querySelector(".keep-note");
+      if (note) note.hidden = false;
+    }
+    function keep() {
+      window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: snapshot() }));
+    }
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    form.addEventListener("submit", function () {
+      window.localStorage.removeItem(key);
+    });
+  });
+})();

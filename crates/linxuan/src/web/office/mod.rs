@@ -1,8 +1,10 @@
 //! The programme office (承辦單位): dashboard, the year's plan, schools, accounts, audit log.
 
 pub mod audit;
+pub mod communities;
 pub mod plan;
 pub mod plan_form;
+pub mod progress;
 pub mod schools;
 pub mod users;
 
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard))
         .merge(plan::routes())
+        .merge(communities::routes())
+        .merge(progress::routes())
         .merge(schools::routes())
         .merge(users::routes())
         .merge(audit::routes())

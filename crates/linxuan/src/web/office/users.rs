@@ -111,7 +111,7 @@ pub enum InviteError {
     Db(#[from] linxuan_store::DbErr),
 }
 
-fn invite_mail(lang: Lang, name: &str, role: Role, link: &str, days: i64) -> (String, String) {
+pub fn invite_mail(lang: Lang, name: &str, role: Role, link: &str, days: i64) -> (String, String) {
     let role_zh = crate::i18n::t(Lang::ZhTw, role.label_key());
     let role_en = crate::i18n::t(Lang::En, role.label_key());
     let subject = "遴選平台帳號邀請 / Your Linxuan account".to_string();

@@ -1,0 +1,345 @@
+//! Importing the year's communities: code, school code, track, group, name, convener name and
+//! e-mail. Each row is checked against the plan (the group must be of the track and admit the
+//! school's level) before anything is written; conveners without an account are invited.
+
+use bytes::Bytes;
+use linxuan_core::Lang;
+use linxuan_core::plan::Plan;
+use linxuan_docs::table::read_table;
+use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::communities::{self, CommunityData, MemberData};
+use linxuan_store::tokens::{self, Purpose};
+use linxuan_store::{DatabaseConnection, StoreError, TransactionTrait, schools, users};
+
+use super::{RowProblem, locate_columns};
+use crate::app::Inner;
+use crate::web::forms::looks_like_email;
+
+pub const COLUMNS: &[(&str, &[&str])] = &[
+    ("code", &["社群代碼", "代碼", "編號"]),
+    ("school", &["school code", "學校代碼", "校碼"]),
+    ("track", &["類別", "初階/進階"]),
+    ("group", &["組別"]),
+    ("name", &["社群名稱", "名稱"]),
+    ("convener", &["convener name", "召集人", "召集人姓名"]),
+    ("email", &["convener email", "召集人email", "召集人電子郵件", "電子郵件"]),
+];
+
+/// A checked row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub data: CommunityData,
+    pub convener: String,
+    pub email: String,
+}
+
+/// Reads a track as the office writes it: the plan's id, or its name or short name.
+fn track_id(plan: &Plan, text: &str) -> Option<String> {
+    let t = text.trim();
+    plan.tracks
+        .iter()
+        .find(|(id, track)| {
+            id.eq_ignore_ascii_case(t) || track.name == t || track.short == t || track.name_en.eq_ignore_ascii_case(t)
+        })
+        .map(|(id, _)| id.clone())
+}
+
+/// Reads a group within a track: its id, or its name (國小組) within that track.
+fn group_id(plan: &Plan, track: Option<&str>, text: &str) -> Option<String> {
+    let t = text.trim();
+    plan.groups
+        .iter()
+        .filter(|(_, g)| track.is_none_or(|tr| g.track == tr))
+        .find(|(id, g)| id.eq_ignore_ascii_case(t) || g.name == t || g.name_en.eq_ignore_ascii_case(t))
+        .map(|(id, _)| id.clone())
+}
+
+/// Reads and checks every row against the plan and the school list; writes nothing.
+pub async fn parse(
+    db: &DatabaseConnection,
+    plan: &Plan,
+    bytes: &[u8],
+) -> Result<Result<Vec<Row>, Vec<RowProblem>>, StoreError> {
+    let table = match read_table(bytes) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())])),
+    };
+    let columns = match locate_columns(&table.header, COLUMNS) {
+        Ok(c) => c,
+        Err(p) => return Ok(Err(vec![p])),
+    };
+    let all_schools = schools::list(db, &Default::default()).await?;
+    let mut problems = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    for row in &table.rows {
+        let cell = |i: usize| row.cells.get(columns[i]).map(|s| s.trim().to_string()).unwrap_or_default();
+        let (code, school_code, track_text, group_text, name, convener, email) =
+            (cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), users::normalise_email(&cell(6)));
+        let line = row.line;
+        let before = problems.len();
+        if code.is_empty()
+            || code.chars().count() > 20
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            problems.push(RowProblem::new(
+                line,
+                "社群代碼須為 1–20 個英數字或 -",
+                "the community code must be 1–20 letters, digits or -",
+            ));
+        } else if let Some(first) = rows.iter().find(|r| r.data.code == code) {
+            problems.push(RowProblem::new(
+                line,
+                format!("社群代碼 {code} 與第 {} 列重複", first.line),
+                format!("community code {code} repeats line {}", first.line),
+            ));
+        }
+        let school = all_schools.iter().find(|s| s.code == school_code);
+        if school.is_none() {
+            problems.push(RowProblem::new(
+                line,
+                format!("找不到學校代碼「{school_code}」；請先匯入學校名單"),
+                format!("no school with code \"{school_code}\"; import the school list first"),
+            ));
+        }
+        let track = track_id(plan, &track_text);
+        if track.is_none() {
+            let known = plan.tracks.keys().cloned().collect::<Vec<_>>().join("、");
+            problems.push(RowProblem::new(
+                line,
+                format!("類別「{track_text}」不是本年度的類別（{known}）"),
+                format!("track \"{track_text}\" is not a track of this year ({known})"),
+            ));
+        }
+        let group = group_id(plan, track.as_deref(), &group_text);
+        if track.is_some() && group.is_none() {
+            problems.push(RowProblem::new(
+                line,
+                format!("組別「{group_text}」不屬於類別「{track_text}」"),
+                format!("group \"{group_text}\" is not a group of track \"{track_text}\""),
+            ));
+        }
+        if let (Some(school), Some(group)) = (school, &group)
+            && let Err((zh, en)) = crate::web::community::check_group(plan, group, school)
+        {
+            problems.push(RowProblem::new(line, zh, en));
+        }
+        if name.is_empty() || name.chars().count() > 100 {
+            problems.push(RowProblem::new(
+                line,
+                "社群名稱不可空白，最多 100 字",
+                "the community name must be 1–100 characters",
+            ));
+        }
+        if convener.is_empty() {
+            problems.push(RowProblem::new(line, "召集人姓名不可空白", "the convener's name must not be empty"));
+        }
+        if !looks_like_email(&email) {
+            problems.push(RowProblem::new(
+                line,
+                format!("召集人電子郵件「{email}」不正確"),
+                format!("the convener's e-mail \"{email}\" is not valid"),
+            ));
+        }
+        if problems.len() == before
+            && let (Some(school), Some(track), Some(group)) = (school, track, group)
+        {
+            rows.push(Row {
+                line,
+                data: CommunityData { code, school_id: school.id, track, group_id: group, name },
+                convener,
+                email,
+            });
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(RowProblem::new(0, "檔案裡沒有社群資料", "the file has no communities in it"));
+    }
+    Ok(if problems.is_empty() { Ok(rows) } else { Err(problems) })
+}
+
+/// A convener invited by the import, with the link when it could not be mailed.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub code: String,
+    pub name: String,
+    pub email: String,
+    pub link: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub invited: Vec<Invited>,
+}
+
+impl Summary {
+    pub fn render(&self, lang: Lang) -> String {
+        crate::i18n::pick(
+            lang,
+            &format!(
+                "匯入完成：新增 {} 個社群、更新 {} 個、未變更 {} 個；邀請 {} 位召集人",
+                self.created,
+                self.updated,
+                self.unchanged,
+                self.invited.len()
+            ),
+            &format!(
+                "imported: {} communities added, {} updated, {} unchanged; {} conveners invited",
+                self.created,
+                self.updated,
+                self.unchanged,
+                self.invited.len()
+            ),
+        )
+        .to_string()
+    }
+}
+
+/// Why rows that passed their own checks still cannot be written.
+#[derive(Debug)]
+pub enum ApplyError {
+    Rows(Vec<RowProblem>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for ApplyError {
+    fn from(e: StoreError) -> Self {
+        ApplyError::Store(e)
+    }
+}
+
+impl From<linxuan_store::DbErr> for ApplyError {
+    fn from(e: linxuan_store::DbErr) -> Self {
+        ApplyError::Store(e.into())
+    }
+}
+
+/// Writes the rows in one transaction: new codes create a community with its convener (invited
+/// when they have no account), known codes are updated. A known code whose convener differs is
+/// refused (use the members page to hand the role over).
+pub async fn apply(state: &Inner, year: i32, rows: &[Row], actor: &Actor, file: &[u8]) -> Result<Summary, ApplyError> {
+    let now = state.now();
+    let sha = state.files.put_content("imports", Bytes::copy_from_slice(file)).await?;
+    let txn = state.db.begin().await?;
+    let mut summary = Summary::default();
+    let mut problems = Vec::new();
+    let mut links = Vec::new();
+    for row in rows {
+        if let Some(existing) = communities::by_code(&txn, year, &row.data.code).await? {
+            let members = communities::members(&txn, existing.id).await?;
+            let same_convener = members.iter().any(|m| m.role == communities::CONVENER && m.email == row.email);
+            if !same_convener {
+                problems.push(RowProblem::new(
+                    row.line,
+                    format!("社群 {} 已存在且召集人不是 {}；請在該社群的成員頁交接召集人", row.data.code, row.email),
+                    format!(
+                        "community {} exists with another convener than {}; hand the role over on its members page",
+                        row.data.code, row.email
+                    ),
+                ));
+                continue;
+            }
+            let before = CommunityData::from(&existing);
+            if before == row.data {
+                summary.unchanged += 1;
+                continue;
+            }
+            let id = existing.id;
+            communities::update(&txn, existing, &row.data, now).await?;
+            audit::record(
+                &txn,
+                now,
+                actor,
+                Change::new("community.import", "community", id).year(year).before(&before).after(&row.data),
+            )
+            .await?;
+            summary.updated += 1;
+            continue;
+        }
+        let created = communities::create(&txn, year, &row.data, communities::APPROVED, now).await?;
+        let user = match users::by_email(&txn, &row.email).await? {
+            Some(u) if u.role == "convener" => u,
+            Some(_) => {
+                problems.push(RowProblem::new(
+                    row.line,
+                    format!("{} 已是其他角色的帳號，不能當召集人", row.email),
+                    format!("{} belongs to an account with another role and cannot convene", row.email),
+                ));
+                continue;
+            }
+            None => {
+                let new = users::NewUser {
+                    email: &row.email,
+                    name: &row.convener,
+                    role: "convener",
+                    password_hash: None,
+                    locale: "zh-TW",
+                };
+                let user = users::create(&txn, new, now).await?;
+                let (secret, _) =
+                    tokens::issue(&txn, Purpose::Invite, Some(user.id), crate::web::office::users::INVITE_VALID, now)
+                        .await?;
+                audit::record(
+                    &txn,
+                    now,
+                    actor,
+                    Change::new("user.invite", "user", user.id).after(&crate::web::account::user_summary(&user)),
+                )
+                .await?;
+                links.push(Invited {
+                    code: row.data.code.clone(),
+                    name: row.convener.clone(),
+                    email: row.email.clone(),
+                    link: state.link(&format!("/invite/{secret}")),
+                });
+                user
+            }
+        };
+        let convener = MemberData {
+            name: row.convener.clone(),
+            school_id: Some(row.data.school_id),
+            title: String::new(),
+            email: row.email.clone(),
+            role: communities::CONVENER.into(),
+        };
+        communities::add_member(&txn, created.id, &convener, None, Some(user.id), now).await?;
+        audit::record(
+            &txn,
+            now,
+            actor,
+            Change::new("community.import", "community", created.id).year(year).after(&row.data),
+        )
+        .await?;
+        summary.created += 1;
+    }
+    if !problems.is_empty() {
+        // Nothing is written: the transaction is dropped.
+        return Err(ApplyError::Rows(problems));
+    }
+    let mut batch = Change::new("communities.import", "import", &sha).year(year);
+    batch.after = Some(
+        serde_json::json!({ "sha256": sha, "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged }),
+    );
+    audit::record(&txn, now, actor, batch).await?;
+    txn.commit().await?;
+    // Invitations go out only once the import is safely written.
+    for invited in links {
+        let (subject, body) = crate::web::office::users::invite_mail(
+            Lang::ZhTw,
+            &invited.name,
+            crate::web::auth::Role::Convener,
+            &invited.link,
+            crate::web::office::users::INVITE_VALID.num_days(),
+        );
+        let delivery = crate::mail::send(state, "invite", &invited.email, &subject, &body, &actor.label).await;
+        if delivery != crate::mail::Delivery::Sent {
+            summary.invited.push(invited);
+        } else {
+            summary.invited.push(Invited { link: String::new(), ..invited });
+        }
+    }
+    Ok(summary)
+}

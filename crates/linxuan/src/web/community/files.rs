@@ -1,0 +1,591 @@
+//! Uploads: the results report, evidence by category, sign-in sheets, and links to videos kept
+//! elsewhere. Files stream straight to storage (memory does not grow with their size), the
+//! plan's size limit is enforced while streaming, the type is read from the bytes, and the
+//! name people gave a file is kept for display only. Every file keeps its SHA-256, uploader,
+//! time and version; replacing adds a version; deleting hides, never destroys. A retried
+//! upload carries the same key and finds its first attempt instead of making a duplicate.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use linxuan_core::filetype;
+use linxuan_core::progress::{self, Item};
+use linxuan_store::documents::{self, Document, FileVersion, Link, NewVersion};
+use linxuan_store::files::StreamError;
+use linxuan_store::{TransactionTrait, audit, meetings};
+use rand::RngCore;
+use serde::Deserialize;
+
+use super::{Portal, portal};
+use crate::app::AppState;
+use crate::facts::{REPORT, SIGNIN};
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, AppResult};
+
+/// The categories a community uploads into (SPEC §4), in page order.
+pub const CATEGORIES: [&str; 5] = [REPORT, "lesson_plan", "student_learning", "records", "other"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/community/{id}/files", get(list).post(upload).layer(DefaultBodyLimit::disable()))
+        .route("/community/{id}/files/{document}/delete", post(delete))
+        .route("/community/{id}/files/version/{version}", get(download))
+        .route("/community/{id}/links", post(add_link))
+        .route("/community/{id}/links/{link}/delete", post(delete_link))
+}
+
+pub fn category_key(category: &str) -> String {
+    format!("files.category.{category}")
+}
+
+/// `12.3 MB`
+pub fn human_size(bytes: i64) -> String {
+    let b = bytes as f64;
+    if b >= 1_000_000.0 {
+        format!("{:.1} MB", b / 1_000_000.0)
+    } else if b >= 1_000.0 {
+        format!("{:.0} KB", b / 1_000.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// A fresh key for an upload form: a retry of the same form reuses it.
+pub fn upload_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub struct DocumentRow {
+    pub document: Document,
+    pub versions: Vec<FileVersion>,
+}
+
+impl DocumentRow {
+    pub fn latest(&self) -> Option<&FileVersion> {
+        self.versions.last()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "community/files.html")]
+struct FilesPage {
+    ctx: Ctx,
+    portal: Portal,
+    documents: Vec<DocumentRow>,
+    links: Vec<Link>,
+    max_mb: i64,
+    types: String,
+    link_url: String,
+    link_title: String,
+    link_error: String,
+}
+
+impl FilesPage {
+    fn is_report(&self, category: &str) -> bool {
+        category == REPORT
+    }
+    fn categories(&self) -> [&'static str; 5] {
+        CATEGORIES
+    }
+    fn in_category(&self, category: &str) -> Vec<&DocumentRow> {
+        self.documents.iter().filter(|d| d.document.category == category).collect()
+    }
+    fn category_name(&self, category: &str) -> String {
+        self.ctx.t(&category_key(category)).into_owned()
+    }
+    fn key(&self) -> String {
+        upload_key()
+    }
+    fn when(&self, v: &FileVersion) -> String {
+        crate::web::office::audit::local_time(v.uploaded_at)
+    }
+    fn size(&self, v: &FileVersion) -> String {
+        human_size(v.size)
+    }
+    fn link_when(&self, l: &Link) -> String {
+        crate::web::office::audit::local_time(l.created_at)
+    }
+    fn is_youtube(&self, l: &Link) -> bool {
+        is_youtube(&l.url)
+    }
+}
+
+async fn document_rows(state: &AppState, community_id: i32) -> AppResult<Vec<DocumentRow>> {
+    let docs = documents::list(&state.db, community_id, false).await?;
+    let ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
+    let versions = documents::versions(&state.db, &ids).await?;
+    Ok(docs
+        .into_iter()
+        .filter(|d| d.category != SIGNIN)
+        .map(|document| {
+            let versions = versions.iter().filter(|v| v.document_id == document.id).cloned().collect();
+            DocumentRow { document, versions }
+        })
+        .collect())
+}
+
+async fn files_page(
+    state: &AppState,
+    ctx: Ctx,
+    portal: Portal,
+    link_url: String,
+    link_title: String,
+    link_error: String,
+) -> AppResult<FilesPage> {
+    Ok(FilesPage {
+        documents: document_rows(state, portal.community.id).await?,
+        links: documents::links(&state.db, portal.community.id).await?,
+        max_mb: portal.plan.uploads.max_file_mb,
+        types: portal.plan.uploads.file_types.join(", "),
+        link_url,
+        link_title,
+        link_error,
+        portal,
+        ctx,
+    })
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<FilesPage> {
+    let portal = portal(&state, &ctx, id).await?;
+    files_page(&state, ctx, portal, String::new(), String::new(), String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    category: String,
+    /// A new version of this document.
+    document: Option<i32>,
+    /// For a sign-in sheet: its meeting.
+    meeting: Option<i32>,
+    /// The form's upload key (idempotency).
+    key: String,
+}
+
+/// The outcome of an upload, for a script (JSON) or a plain form (a redirect, or a page).
+fn reply(wants_json: bool, ctx: &Ctx, status: StatusCode, message: String, redirect: &str) -> Response {
+    if wants_json {
+        let body = serde_json::json!({ "ok": status.is_success(), "message": message, "redirect": redirect });
+        return (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+    }
+    if status.is_success() {
+        return Redirect::to(redirect).into_response();
+    }
+    let _ = ctx;
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        _ => AppError::BadRequest { zh: message.clone(), en: message },
+    };
+    let mut response = error.into_response();
+    *response.status_mut() = status;
+    response
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let wants_json =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
+    let portal = portal(&state, &ctx, id).await?;
+    let back = match (q.category.as_str(), q.meeting) {
+        (SIGNIN, Some(m)) => format!("{}/meetings/{m}#signin", portal.base()),
+        _ => format!("{}/files#{}", portal.base(), q.category),
+    };
+    let fail = |status: StatusCode, zh: &str, en: &str| {
+        Ok(reply(wants_json, &ctx, status, ctx.pick(zh, en).to_string(), &back))
+    };
+    if let Err(e) = portal.writable() {
+        let AppError::Closed { zh, en } = e else { return Err(e) };
+        return fail(StatusCode::FORBIDDEN, &zh, &en);
+    }
+    if q.key.len() < 16 || q.key.len() > 64 || !q.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "上傳表單已過期，請重新整理頁面",
+            "the upload form is out of date; reload the page",
+        );
+    }
+    if q.category != SIGNIN && !CATEGORIES.contains(&q.category.as_str()) {
+        return fail(StatusCode::BAD_REQUEST, "未知的檔案類別", "unknown file category");
+    }
+    // A retry of an upload that already arrived: the same answer, no duplicate.
+    if let Some(done) = documents::by_upload_key(&state.db, &q.key).await? {
+        let doc = documents::get(&state.db, done.document_id).await?.ok_or(AppError::NotFound)?;
+        if doc.community_id != id {
+            return Err(AppError::Forbidden);
+        }
+        let message = ctx.tf1("files.uploaded", "name", &done.file_name);
+        if !wants_json {
+            ctx.flash("ok", message.clone()).await;
+        }
+        return Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back));
+    }
+    let meeting = match (q.category.as_str(), q.meeting) {
+        (SIGNIN, Some(m)) => match meetings::get(&state.db, m).await? {
+            Some(found) if found.community_id == id => Some(found),
+            _ => return Err(AppError::NotFound),
+        },
+        (SIGNIN, None) => {
+            return fail(StatusCode::BAD_REQUEST, "簽到表要對應一次聚會", "a sign-in sheet belongs to a meeting");
+        }
+        _ => None,
+    };
+    // A new version of an existing document (the report and a sign-in sheet have just one).
+    let existing: Option<Document> = match q.document {
+        Some(doc_id) => match documents::get(&state.db, doc_id).await? {
+            Some(d) if d.community_id == id && d.deleted_at.is_none() && d.category == q.category => Some(d),
+            _ => return Err(AppError::NotFound),
+        },
+        None => {
+            let live = documents::list(&state.db, id, false).await?;
+            match (q.category.as_str(), &meeting) {
+                (REPORT, _) => live.into_iter().find(|d| d.category == REPORT),
+                (SIGNIN, Some(m)) => live.into_iter().find(|d| d.category == SIGNIN && d.meeting_id == Some(m.id)),
+                _ => None,
+            }
+        }
+    };
+
+    let limit = portal.plan.uploads.max_file_mb.max(0) as u64 * 1_000_000;
+    let accepted = portal.plan.uploads.file_types.clone();
+    let mut title = String::new();
+    let mut stored = None;
+    let mut file_name = String::new();
+    let mut kind: Option<filetype::FileType> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("上傳中斷：{e}，請再試一次"),
+                    &format!("the upload broke off ({e}); try again"),
+                );
+            }
+        };
+        match field.name() {
+            Some("title") => title = field.text().await.unwrap_or_default().trim().chars().take(200).collect(),
+            Some("file") => {
+                file_name = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
+                if file_name.is_empty() {
+                    return fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload");
+                }
+                let storage_key = format!("communities/{id}/{}", upload_key());
+                let check = |head: &[u8]| {
+                    filetype::check(head, &file_name, &accepted)
+                        .map(|t| {
+                            kind = Some(t);
+                        })
+                        .map_err(|(zh, en)| format!("{zh}\u{1f}{en}"))
+                };
+                match state.files.put_stream(&storage_key, Box::pin(field), limit, check).await {
+                    Ok(s) => stored = Some(s),
+                    Err(StreamError::TooLarge { .. }) => {
+                        let max = portal.plan.uploads.max_file_mb.to_string();
+                        return fail(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &format!("檔案超過 {max} MB 的上限，沒有上傳；請壓縮或分成幾個檔案"),
+                            &format!(
+                                "the file is over the {max} MB limit and was not uploaded; compress it or split it"
+                            ),
+                        );
+                    }
+                    Err(StreamError::Refused(reason)) => {
+                        let (zh, en) = reason.split_once('\u{1f}').unwrap_or((&reason, &reason));
+                        return fail(StatusCode::UNPROCESSABLE_ENTITY, zh, en);
+                    }
+                    Err(StreamError::Source(e)) => {
+                        return fail(
+                            StatusCode::BAD_REQUEST,
+                            &format!("上傳中斷：{e}，請再試一次"),
+                            &format!("the upload broke off ({e}); try again"),
+                        );
+                    }
+                    Err(StreamError::Store(e)) => return Err(AppError::Internal(e.to_string())),
+                }
+            }
+            _ => {}
+        }
+    }
+    let (Some(stored), Some(kind)) = (stored, kind) else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload");
+    };
+    let now = state.now();
+    let item = match (q.category.as_str(), &meeting) {
+        (REPORT, _) => Item::Report,
+        (SIGNIN, Some(m)) => Item::Meeting(m.date),
+        _ => Item::Evidence,
+    };
+    let late = progress::is_late(&portal.plan, item, now);
+    let title = if title.is_empty() {
+        match &meeting {
+            Some(m) => format!("簽到表 {}", crate::facts::meeting_label(m.date, &m.kind)),
+            None => file_name.clone(),
+        }
+    } else {
+        title
+    };
+    let version = NewVersion {
+        file_name: &file_name,
+        content_type: kind.mime,
+        size: stored.size as i64,
+        sha256: &stored.sha256,
+        storage_key: &stored.key,
+        uploaded_by: &portal.actor.label,
+        late,
+        upload_key: &q.key,
+    };
+    let next_number = match &existing {
+        Some(doc) => documents::versions(&state.db, &[doc.id]).await?.iter().map(|v| v.version).max().unwrap_or(0) + 1,
+        None => 1,
+    };
+    let txn = state.db.begin().await?;
+    let (doc_id, number) = match existing {
+        Some(doc) => {
+            documents::add_version(&txn, doc.id, next_number, &version, now).await?;
+            (doc.id, next_number)
+        }
+        None => {
+            let (doc, _) =
+                documents::create(&txn, id, &q.category, meeting.as_ref().map(|m| m.id), &title, &version, now).await?;
+            (doc.id, 1)
+        }
+    };
+    audit::record(
+        &txn,
+        now,
+        &portal.actor,
+        portal.change("file.upload", "document", doc_id).after(&serde_json::json!({
+            "category": q.category, "title": title, "version": number, "file_name": file_name,
+            "size": stored.size, "sha256": stored.sha256, "late": late,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    let message = if late {
+        ctx.tf1("files.uploaded_late", "name", &file_name)
+    } else {
+        ctx.tf1("files.uploaded", "name", &file_name)
+    };
+    if !wants_json {
+        ctx.flash(if late { "info" } else { "ok" }, message.clone()).await;
+    }
+    Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, document)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let portal = portal(&state, &ctx, id).await?;
+    portal.writable()?;
+    let doc = documents::get(&state.db, document).await?.ok_or(AppError::NotFound)?;
+    if doc.community_id != id || doc.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let back = match (doc.category.as_str(), doc.meeting_id) {
+        (SIGNIN, Some(m)) => format!("{}/meetings/{m}#signin", portal.base()),
+        _ => format!("{}/files#{}", portal.base(), doc.category),
+    };
+    let now = state.now();
+    let title = doc.title.clone();
+    let txn = state.db.begin().await?;
+    documents::delete(&txn, doc, &portal.actor.label, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &portal.actor,
+        portal.change("file.delete", "document", document).before(&serde_json::json!({ "title": title })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.tf1("files.deleted", "name", &title)).await;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Types a browser may show itself; everything else downloads.
+fn shown_inline(content_type: &str) -> bool {
+    matches!(content_type, "application/pdf" | "image/jpeg" | "image/png")
+}
+
+/// `Content-Disposition` with the original name, safely (RFC 6266 / 5987).
+pub fn disposition(inline: bool, name: &str) -> String {
+    let kind = if inline { "inline" } else { "attachment" };
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Sends one stored version, streamed.
+pub async fn send_version(state: &AppState, version: &FileVersion) -> AppResult<Response> {
+    let (size, stream) = state.files.get_stream(&version.storage_key).await?;
+    let inline = shown_inline(&version.content_type);
+    Ok((
+        [
+            (header::CONTENT_TYPE, version.content_type.clone()),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(inline, &version.file_name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let _portal = portal(&state, &ctx, id).await?;
+    let found = documents::version(&state.db, version).await?.ok_or(AppError::NotFound)?;
+    let doc = documents::get(&state.db, found.document_id).await?.ok_or(AppError::NotFound)?;
+    if doc.community_id != id {
+        return Err(AppError::NotFound);
+    }
+    send_version(&state, &found).await
+}
+
+// ---------------------------------------------------------------- video links
+
+/// Whether a link is a YouTube video.
+pub fn is_youtube(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .is_some_and(|h| h == "youtu.be" || h == "youtube.com" || h.ends_with(".youtube.com"))
+}
+
+/// A link to a video: http(s), a real host, no credentials, not too long.
+pub fn check_url(text: &str) -> Result<String, (&'static str, &'static str)> {
+    let text = text.trim();
+    if text.len() > 2000 {
+        return Err(("網址太長", "the address is too long"));
+    }
+    let parsed = url::Url::parse(text).map_err(|_| {
+        (
+            "這不是網址；請貼上完整網址，例如 https://youtu.be/…",
+            "this is not an address; paste the whole address, e.g. https://youtu.be/…",
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(("網址須以 http:// 或 https:// 開頭", "the address must start with http:// or https://"));
+    }
+    match parsed.host_str() {
+        Some(h) if h.contains('.') => {}
+        _ => return Err(("網址缺少網站名稱", "the address has no site name")),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(("網址不可含帳號密碼", "the address must not contain a user name or password"));
+    }
+    Ok(parsed.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    url: String,
+    #[serde(default)]
+    title: String,
+}
+
+async fn add_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Form(form): Form<LinkForm>,
+) -> AppResult<Response> {
+    let portal = portal(&state, &ctx, id).await?;
+    portal.writable()?;
+    let url = match check_url(&form.url) {
+        Ok(u) => u,
+        Err((zh, en)) => {
+            let message = ctx.pick(zh, en).to_string();
+            let page = files_page(&state, ctx, portal, form.url, form.title, message).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let title: String = form.title.trim().chars().take(200).collect();
+    let now = state.now();
+    let late = progress::is_late(&portal.plan, Item::Evidence, now);
+    let txn = state.db.begin().await?;
+    let link = documents::add_link(&txn, id, &url, &title, late, &portal.actor.label, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &portal.actor,
+        portal
+            .change("link.add", "link", link.id)
+            .after(&serde_json::json!({ "url": url, "title": title, "late": late })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.t("files.link_added")).await;
+    Ok(Redirect::to(&format!("{}/files#links", portal.base())).into_response())
+}
+
+async fn delete_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, link)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let portal = portal(&state, &ctx, id).await?;
+    portal.writable()?;
+    let found = documents::link(&state.db, link).await?.ok_or(AppError::NotFound)?;
+    if found.community_id != id || found.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let url = found.url.clone();
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    documents::delete_link(&txn, found, &portal.actor.label, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &portal.actor,
+        portal.change("link.delete", "link", link).before(&serde_json::json!({ "url": url })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.t("files.link_deleted")).await;
+    Ok(Redirect::to(&format!("{}/files#links", portal.base())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn video_links_are_checked() {
+        assert_eq!(check_url(" https://youtu.be/abc123 ").unwrap(), "https://youtu.be/abc123");
+        assert!(is_youtube("https://www.youtube.com/watch?v=abc"));
+        assert!(!is_youtube("https://vimeo.com/1"));
+        for bad in
+            ["youtube.com/watch?v=1", "javascript:alert(1)", "ftp://x.tw/v", "https://localhost/v", "https://a:b@x.tw/"]
+        {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_for_display_only() {
+        let d = disposition(false, "../../成果報告 v2.pdf");
+        assert!(d.starts_with("attachment; filename=\".._.._____ v2.pdf\""), "no slash survives: {d}");
+        assert!(d.contains("filename*=UTF-8''..%2F..%2F"), "{d}");
+        assert_eq!(human_size(52_428_800), "52.4 MB");
+    }
+}
