@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-export async function startServer() {
+export async function startServer(extraEnv = {}) {
   const bin = process.env.LINXUAN_BIN;
   if (!bin) throw new Error("LINXUAN_BIN is not set (scripts/test sets it)");
   const data = mkdtempSync(join(tmpdir(), "linxuan-browser-"));
   const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
-    env: { ...process.env, RUST_LOG: "warn", DATABASE_URL: "", LINXUAN_SMTP_URL: "" },
+    env: { ...process.env, RUST_LOG: "warn", DATABASE_URL: "", LINXUAN_SMTP_URL: "", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -55,6 +55,19 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/** Opens the one-time link and becomes the first administrator. */
+export async function setUpAdmin(browser, server) {
+  const page = await browser.newPage({ locale: "zh-TW" });
+  await page.goto(server.setupLink);
+  await page.getByLabel("姓名").fill("王承辦");
+  await page.getByLabel("電子郵件").fill("office@tyc.edu.tw");
+  await page.getByLabel("新密碼", { exact: true }).fill("correct horse 1");
+  await page.getByLabel("再輸入一次新密碼").fill("correct horse 1");
+  await page.getByRole("button", { name: "設定密碼" }).click();
+  await page.waitForURL(`${server.url}/office`);
+  return page;
 }
 
 export function expect(condition, message) {

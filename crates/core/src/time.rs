@@ -25,6 +25,25 @@ impl Clock for SystemClock {
     }
 }
 
+/// The real clock moved to another moment: it starts at `start` and runs at normal speed. For
+/// demonstrations and browser tests of a past or future year (`LINXUAN_NOW`).
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    offset: chrono::Duration,
+}
+
+impl ShiftedClock {
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        ShiftedClock { offset: start - Utc::now() }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
 /// A clock that stands still until told to move.
 #[derive(Debug)]
 pub struct FixedClock(Mutex<DateTime<Utc>>);
@@ -119,6 +138,14 @@ mod tests {
         assert_eq!(semester_of(d(2023, 1, 31), 111), Some(1));
         assert_eq!(semester_of(d(2023, 2, 1), 111), Some(2));
         assert_eq!(semester_of(d(2023, 8, 1), 111), None);
+    }
+
+    #[test]
+    fn a_shifted_clock_runs_from_its_start() {
+        let start = taipei(d(2023, 3, 1), 10, 0, 0);
+        let clock = ShiftedClock::starting_at(start);
+        let now = clock.now();
+        assert!(now >= start && now - start < chrono::Duration::seconds(5));
     }
 
     #[test]

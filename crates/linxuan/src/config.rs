@@ -32,6 +32,9 @@ pub struct Config {
     /// Key sealing national ID numbers at rest, 64 hex digits (`LINXUAN_SECRET_KEY`); default:
     /// `secret.key` in the data directory, created on first start.
     pub secret_key: Option<String>,
+    /// Run the clock from this moment instead of now (`LINXUAN_NOW`, RFC 3339, e.g.
+    /// `2023-03-01T10:00:00+08:00`): for demonstrations and browser tests of another year.
+    pub now: Option<String>,
     /// Take the client address from `X-Forwarded-For` (`LINXUAN_TRUST_PROXY`), when a reverse
     /// proxy sits in front.
     pub trust_proxy: bool,
@@ -49,6 +52,7 @@ impl Default for Config {
             s3_bucket: None,
             secure_cookies: None,
             secret_key: None,
+            now: None,
             trust_proxy: false,
         }
     }

@@ -265,7 +265,22 @@ fn serve(addr: Option<String>, data: DataArgs, lang: Lang) -> ExitCode {
         // With port 0 the system picks one: links must name the port actually bound.
         let bound = listener.local_addr().map_err(|e| fail(e.to_string()))?;
         config.addr = bound;
-        let app = App::build(config, Arc::new(SystemClock), None).await.map_err(|e| fail(e.to_string()))?;
+        let clock: Arc<dyn linxuan_core::time::Clock> = match config
+            .now
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(text) => {
+                let start = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+                    CliError::BadInput(format!("LINXUAN_NOW {text:?} is not a time such as 2023-03-01T10:00:00+08:00"))
+                })?;
+                tracing::warn!(from = %text, "the clock is shifted (LINXUAN_NOW): for demonstrations and tests only");
+                Arc::new(linxuan_core::time::ShiftedClock::starting_at(start.with_timezone(&chrono::Utc)))
+            }
+            None => Arc::new(SystemClock),
+        };
+        let app = App::build(config, clock, None).await.map_err(|e| fail(e.to_string()))?;
         let state = &app.state;
         tracing::info!(
             address = %bound,

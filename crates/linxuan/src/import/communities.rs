@@ -55,6 +55,119 @@ fn group_id(plan: &Plan, track: Option<&str>, text: &str) -> Option<String> {
         .map(|(id, _)| id.clone())
 }
 
+/// The fields of one community as a file row or the office's form gives them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Fields {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub school: String,
+    #[serde(default)]
+    pub track: String,
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub convener: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// Checks one community against the plan and the schools; `earlier` are rows already read
+/// (for repeated codes).
+pub fn check_row(
+    plan: &Plan,
+    all_schools: &[schools::School],
+    line: usize,
+    fields: &Fields,
+    earlier: &[Row],
+) -> Result<Row, Vec<RowProblem>> {
+    let code = fields.code.trim().to_string();
+    let (school_code, track_text, group_text) = (fields.school.trim(), fields.track.trim(), fields.group.trim());
+    let name = fields.name.trim().to_string();
+    let convener = fields.convener.trim().to_string();
+    let email = users::normalise_email(&fields.email);
+    let mut problems = Vec::new();
+    if code.is_empty()
+        || code.chars().count() > 20
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        problems.push(RowProblem::new(
+            line,
+            "社群代碼須為 1–20 個英數字或 -",
+            "the community code must be 1–20 letters, digits or -",
+        ));
+    } else if let Some(first) = earlier.iter().find(|r| r.data.code == code) {
+        problems.push(RowProblem::new(
+            line,
+            format!("社群代碼 {code} 與第 {} 列重複", first.line),
+            format!("community code {code} repeats line {}", first.line),
+        ));
+    }
+    let school = all_schools.iter().find(|s| s.code == school_code);
+    if school.is_none() {
+        problems.push(RowProblem::new(
+            line,
+            format!("找不到學校代碼「{school_code}」；請先匯入學校名單"),
+            format!("no school with code \"{school_code}\"; import the school list first"),
+        ));
+    }
+    // The track may be left out when the group says it (the form gives only the group).
+    let track = if track_text.is_empty() {
+        group_id(plan, None, group_text).and_then(|g| plan.groups.get(&g).map(|g| g.track.clone()))
+    } else {
+        track_id(plan, track_text)
+    };
+    if track.is_none() && !track_text.is_empty() {
+        let known = plan.tracks.keys().cloned().collect::<Vec<_>>().join("、");
+        problems.push(RowProblem::new(
+            line,
+            format!("類別「{track_text}」不是本年度的類別（{known}）"),
+            format!("track \"{track_text}\" is not a track of this year ({known})"),
+        ));
+    }
+    let group = group_id(plan, track.as_deref(), group_text);
+    if group.is_none() && (track.is_some() || track_text.is_empty()) {
+        problems.push(RowProblem::new(
+            line,
+            format!("組別「{group_text}」不屬於類別「{track_text}」"),
+            format!("group \"{group_text}\" is not a group of track \"{track_text}\""),
+        ));
+    }
+    if let (Some(school), Some(group)) = (school, &group)
+        && let Err((zh, en)) = crate::web::community::check_group(plan, group, school)
+    {
+        problems.push(RowProblem::new(line, zh, en));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        problems.push(RowProblem::new(
+            line,
+            "社群名稱不可空白，最多 100 字",
+            "the community name must be 1–100 characters",
+        ));
+    }
+    if convener.is_empty() {
+        problems.push(RowProblem::new(line, "召集人姓名不可空白", "the convener's name must not be empty"));
+    }
+    if !looks_like_email(&email) {
+        problems.push(RowProblem::new(
+            line,
+            format!("召集人電子郵件「{email}」不正確"),
+            format!("the convener's e-mail \"{email}\" is not valid"),
+        ));
+    }
+    match (problems.is_empty(), school, track, group) {
+        (true, Some(school), Some(track), Some(group)) => Ok(Row {
+            line,
+            data: CommunityData { code, school_id: school.id, track, group_id: group, name },
+            convener,
+            email,
+        }),
+        _ => Err(problems),
+    }
+}
+
 /// Reads and checks every row against the plan and the school list; writes nothing.
 pub async fn parse(
     db: &DatabaseConnection,
@@ -73,83 +186,19 @@ pub async fn parse(
     let mut problems = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     for row in &table.rows {
-        let cell = |i: usize| row.cells.get(columns[i]).map(|s| s.trim().to_string()).unwrap_or_default();
-        let (code, school_code, track_text, group_text, name, convener, email) =
-            (cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), users::normalise_email(&cell(6)));
-        let line = row.line;
-        let before = problems.len();
-        if code.is_empty()
-            || code.chars().count() > 20
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            problems.push(RowProblem::new(
-                line,
-                "社群代碼須為 1–20 個英數字或 -",
-                "the community code must be 1–20 letters, digits or -",
-            ));
-        } else if let Some(first) = rows.iter().find(|r| r.data.code == code) {
-            problems.push(RowProblem::new(
-                line,
-                format!("社群代碼 {code} 與第 {} 列重複", first.line),
-                format!("community code {code} repeats line {}", first.line),
-            ));
-        }
-        let school = all_schools.iter().find(|s| s.code == school_code);
-        if school.is_none() {
-            problems.push(RowProblem::new(
-                line,
-                format!("找不到學校代碼「{school_code}」；請先匯入學校名單"),
-                format!("no school with code \"{school_code}\"; import the school list first"),
-            ));
-        }
-        let track = track_id(plan, &track_text);
-        if track.is_none() {
-            let known = plan.tracks.keys().cloned().collect::<Vec<_>>().join("、");
-            problems.push(RowProblem::new(
-                line,
-                format!("類別「{track_text}」不是本年度的類別（{known}）"),
-                format!("track \"{track_text}\" is not a track of this year ({known})"),
-            ));
-        }
-        let group = group_id(plan, track.as_deref(), &group_text);
-        if track.is_some() && group.is_none() {
-            problems.push(RowProblem::new(
-                line,
-                format!("組別「{group_text}」不屬於類別「{track_text}」"),
-                format!("group \"{group_text}\" is not a group of track \"{track_text}\""),
-            ));
-        }
-        if let (Some(school), Some(group)) = (school, &group)
-            && let Err((zh, en)) = crate::web::community::check_group(plan, group, school)
-        {
-            problems.push(RowProblem::new(line, zh, en));
-        }
-        if name.is_empty() || name.chars().count() > 100 {
-            problems.push(RowProblem::new(
-                line,
-                "社群名稱不可空白，最多 100 字",
-                "the community name must be 1–100 characters",
-            ));
-        }
-        if convener.is_empty() {
-            problems.push(RowProblem::new(line, "召集人姓名不可空白", "the convener's name must not be empty"));
-        }
-        if !looks_like_email(&email) {
-            problems.push(RowProblem::new(
-                line,
-                format!("召集人電子郵件「{email}」不正確"),
-                format!("the convener's e-mail \"{email}\" is not valid"),
-            ));
-        }
-        if problems.len() == before
-            && let (Some(school), Some(track), Some(group)) = (school, track, group)
-        {
-            rows.push(Row {
-                line,
-                data: CommunityData { code, school_id: school.id, track, group_id: group, name },
-                convener,
-                email,
-            });
+        let cell = |i: usize| row.cells.get(columns[i]).cloned().unwrap_or_default();
+        let fields = Fields {
+            code: cell(0),
+            school: cell(1),
+            track: cell(2),
+            group: cell(3),
+            name: cell(4),
+            convener: cell(5),
+            email: cell(6),
+        };
+        match check_row(plan, &all_schools, row.line, &fields, &rows) {
+            Ok(checked) => rows.push(checked),
+            Err(mut found) => problems.append(&mut found),
         }
     }
     if rows.is_empty() && problems.is_empty() {
@@ -220,9 +269,19 @@ impl From<linxuan_store::DbErr> for ApplyError {
 /// Writes the rows in one transaction: new codes create a community with its convener (invited
 /// when they have no account), known codes are updated. A known code whose convener differs is
 /// refused (use the members page to hand the role over).
-pub async fn apply(state: &Inner, year: i32, rows: &[Row], actor: &Actor, file: &[u8]) -> Result<Summary, ApplyError> {
+/// `file` is the imported file, kept and named in the log; `None` for the office's one-row form.
+pub async fn apply(
+    state: &Inner,
+    year: i32,
+    rows: &[Row],
+    actor: &Actor,
+    file: Option<&[u8]>,
+) -> Result<Summary, ApplyError> {
     let now = state.now();
-    let sha = state.files.put_content("imports", Bytes::copy_from_slice(file)).await?;
+    let sha = match file {
+        Some(bytes) => Some(state.files.put_content("imports", Bytes::copy_from_slice(bytes)).await?),
+        None => None,
+    };
     let txn = state.db.begin().await?;
     let mut summary = Summary::default();
     let mut problems = Vec::new();
@@ -319,11 +378,13 @@ pub async fn apply(state: &Inner, year: i32, rows: &[Row], actor: &Actor, file: 
         // Nothing is written: the transaction is dropped.
         return Err(ApplyError::Rows(problems));
     }
-    let mut batch = Change::new("communities.import", "import", &sha).year(year);
-    batch.after = Some(
-        serde_json::json!({ "sha256": sha, "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged }),
-    );
-    audit::record(&txn, now, actor, batch).await?;
+    if let Some(sha) = sha {
+        let mut batch = Change::new("communities.import", "import", &sha).year(year);
+        batch.after = Some(serde_json::json!({
+            "sha256": sha, "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
+        }));
+        audit::record(&txn, now, actor, batch).await?;
+    }
     txn.commit().await?;
     // Invitations go out only once the import is safely written.
     for invited in links {

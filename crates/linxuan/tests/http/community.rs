@@ -528,7 +528,62 @@ async fn board_and_reminders_postgres() {
     board_and_reminders_with_sink(crate::support::Backend::Postgres).await
 }
 
+async fn the_office_adds_one_community_by_hand(app: TestApp) {
+    let admin = app.admin().await;
+    admin.upload("/office/schools/import", "schools.csv", SCHOOLS.as_bytes().to_vec()).await;
+    let wrong = admin
+        .post(
+            "/office/communities",
+            &[
+                ("code", "E009"),
+                ("school", "034601"),
+                ("group", "basic-elementary"),
+                ("name", "x"),
+                ("convener", "王"),
+                ("email", "wang@x.tw"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.has("文昌國中是國中") && wrong.has("value=\"E009\""), "the form keeps what was typed");
+    let ok = admin
+        .post(
+            "/office/communities",
+            &[
+                ("code", "E009"),
+                ("school", "034750"),
+                ("group", "basic-elementary"),
+                ("name", "西門數學社群"),
+                ("convener", "王老師"),
+                ("email", "wang@school.tyc.edu.tw"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.has("已新增「西門數學社群」") && ok.has("/invite/"));
+    let again = admin
+        .post(
+            "/office/communities",
+            &[
+                ("code", "E009"),
+                ("school", "034750"),
+                ("group", "basic-elementary"),
+                ("name", "重複"),
+                ("convener", "王老師"),
+                ("email", "wang@school.tyc.edu.tw"),
+            ],
+        )
+        .await;
+    assert!(again.has("社群代碼 E009 已存在"));
+    // A school with a community cannot be deleted.
+    let schools = admin.get("/office/schools").await;
+    let link = schools.href_after("034750", "/office/schools/").unwrap();
+    assert_eq!(admin.post(&format!("{link}/delete"), &[]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("schools").await, 3);
+}
+
 backends!(
+    the_office_adds_one_community_by_hand,
     importing_communities_checks_each_row,
     a_convener_sees_only_their_own_community,
     members_with_a_sealed_national_id,

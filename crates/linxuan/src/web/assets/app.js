@@ -73,7 +73,14 @@
       try { reply = JSON.parse(xhr.responseText); } catch (err) { reply = null; }
       if (xhr.status >= 200 && xhr.status < 300 && reply && reply.ok) {
         status.textContent = reply.message;
-        window.location.assign(reply.redirect);
+        var target = new URL(reply.redirect, window.location.href);
+        if (target.pathname === window.location.pathname && target.search === window.location.search) {
+          // Only the fragment differs: assigning would just scroll, so reload to show the file.
+          window.location.hash = target.hash;
+          window.location.reload();
+        } else {
+          window.location.assign(target.href);
+        }
         return;
       }
       button.disabled = false;

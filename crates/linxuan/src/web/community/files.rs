@@ -227,9 +227,8 @@ async fn upload(
             return Err(AppError::Forbidden);
         }
         let message = ctx.tf1("files.uploaded", "name", &done.file_name);
-        if !wants_json {
-            ctx.flash("ok", message.clone()).await;
-        }
+        // Shown on the page the browser goes to next (the script follows `redirect`).
+        ctx.flash("ok", message.clone()).await;
         return Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back));
     }
     let meeting = match (q.category.as_str(), q.meeting) {
@@ -380,9 +379,7 @@ async fn upload(
     } else {
         ctx.tf1("files.uploaded", "name", &file_name)
     };
-    if !wants_json {
-        ctx.flash(if late { "info" } else { "ok" }, message.clone()).await;
-    }
+    ctx.flash(if late { "info" } else { "ok" }, message.clone()).await;
     Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back))
 }
 

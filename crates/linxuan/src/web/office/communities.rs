@@ -28,7 +28,7 @@ const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/communities", get(list))
+        .route("/communities", get(list).post(add))
         .route(
             "/communities/import",
             post(import_file).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT + 64 * 1024)),
@@ -73,6 +73,8 @@ struct ListPage {
     invited: Vec<Invited>,
     /// The outcome of an import, shown on the page it returns.
     notice: String,
+    /// The one-community form, as typed.
+    form: import::Fields,
 }
 
 impl ListPage {
@@ -135,7 +137,19 @@ async fn page(
     let YearPlan { year, plan, years } = current_plan(state, &ctx.session).await?;
     let rows = rows(state, year, &query).await?;
     let pending = communities::list(&state.db, year).await?.iter().filter(|c| c.status == communities::PENDING).count();
-    Ok(ListPage { ctx, year, years, plan, rows, query, pending, problems, invited, notice: String::new() })
+    Ok(ListPage {
+        ctx,
+        year,
+        years,
+        plan,
+        rows,
+        query,
+        pending,
+        problems,
+        invited,
+        notice: String::new(),
+        form: import::Fields::default(),
+    })
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<ListPage> {
@@ -156,7 +170,7 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    match import::apply(&state, year, &rows, &actor(&ctx)?, &bytes).await {
+    match import::apply(&state, year, &rows, &actor(&ctx)?, Some(&bytes)).await {
         Ok(summary) => {
             let notice = summary.render(ctx.lang);
             // Links that could not be mailed are shown now, once, to pass on.
@@ -168,6 +182,39 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
             let page = page(&state, ctx, ListQuery::default(), problems, Vec::new()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(ApplyError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The office adds one community by hand, checked as an imported row is.
+async fn add(State(state): State<AppState>, ctx: Ctx, Form(fields): Form<import::Fields>) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let all_schools = schools::list(&state.db, &Default::default()).await?;
+    let refuse = |problems: Vec<RowProblem>, ctx: Ctx, fields: import::Fields| async {
+        let mut page = page(&state, ctx, ListQuery::default(), problems, Vec::new()).await?;
+        page.form = fields;
+        Ok::<Response, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let row = match import::check_row(&plan, &all_schools, 0, &fields, &[]) {
+        Ok(row) => row,
+        Err(problems) => return refuse(problems, ctx, fields).await,
+    };
+    if communities::by_code(&state.db, year, &row.data.code).await?.is_some() {
+        let problems = vec![RowProblem::new(
+            0,
+            format!("社群代碼 {} 已存在", row.data.code),
+            format!("community code {} already exists", row.data.code),
+        )];
+        return refuse(problems, ctx, fields).await;
+    }
+    match import::apply(&state, year, std::slice::from_ref(&row), &actor(&ctx)?, None).await {
+        Ok(summary) => {
+            let notice = ctx.tf1("communities.added", "name", &row.data.name);
+            let mut page = page(&state, ctx, ListQuery::default(), Vec::new(), summary.invited).await?;
+            page.notice = notice;
+            Ok(page.into_response())
+        }
+        Err(ApplyError::Rows(problems)) => refuse(problems, ctx, fields).await,
         Err(ApplyError::Store(e)) => Err(e.into()),
     }
 }

@@ -251,6 +251,12 @@ async fn update(
 
 async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
     let existing = schools::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if linxuan_store::communities::school_in_use(&state.db, id).await? {
+        return Err(AppError::bad_request(
+            format!("{} 有社群，不能刪除（可修改名稱或代碼）", existing.name),
+            format!("{} has communities and cannot be deleted (its name or code can be changed)", existing.name),
+        ));
+    }
     let now = state.now();
     let txn = state.db.begin().await?;
     let before = SchoolData::from(&existing);
