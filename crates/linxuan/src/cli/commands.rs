@@ -120,6 +120,16 @@ pub fn run(cli: Cli) -> ExitCode {
                 report.files,
                 say("個檔案", "files")
             );
+            if app.state.config.secret_key.as_deref().is_none_or(|k| k.trim().is_empty()) {
+                println!(
+                    "{} {}",
+                    say(
+                        "注意：加密身分證字號的金鑰不在備份中，請另外妥善保存：",
+                        "note: the key sealing national ID numbers is not in the backup; keep a copy of it elsewhere:"
+                    ),
+                    app.state.config.data.join("secret.key").display()
+                );
+            }
             Ok(())
         }),
         Some(Command::Allocate { scores, plan, format, out }) => {
