@@ -7,6 +7,7 @@ pub mod number;
 pub mod people;
 pub mod plan;
 pub mod progress;
+pub mod review;
 pub mod roc;
 pub mod time;
 

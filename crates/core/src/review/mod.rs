@@ -1,0 +1,1 @@
+//! The review: assignment, the cut, the presentation schedule, rubric scaling, statistics.
