@@ -60,6 +60,7 @@ fn rules() -> SelectionRules {
         ],
         tie_break: vec!["richness".into(), "completeness".into(), "timeliness".into()],
         levels: levels(q),
+        decided: Vec::new(),
     };
     SelectionRules {
         groups: vec![group("basic-elementary", "國小組", [30, 60, 90]), group("basic-junior", "國中組", [10, 20, 30])],

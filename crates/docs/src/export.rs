@@ -22,8 +22,37 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 /// One worksheet with a bold, frozen header row and columns sized to their contents.
 pub fn xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    workbook(&[Sheet {
+        name: sheet_name.to_string(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows: rows.to_vec(),
+    }])
+}
+
+/// A worksheet of a [`workbook`].
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Several worksheets, each like [`xlsx`]'s. Sheet names are cut to Excel's 31 characters.
+pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    for s in sheets {
+        let name: String = s.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        let header: Vec<&str> = s.header.iter().map(String::as_str).collect();
+        write_sheet(book.add_worksheet(), &name, &header, &s.rows)?;
+    }
+    book.save_to_buffer()
+}
+
+fn write_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
     sheet.set_name(sheet_name)?;
     let bold = Format::new().set_bold();
     for (c, title) in header.iter().enumerate() {
@@ -41,7 +70,7 @@ pub fn xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<V
             .fold(8, usize::max);
         sheet.set_column_width(c as u16, widest.min(60) as f64 + 2.0)?;
     }
-    book.save_to_buffer()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -608,6 +608,7 @@ pub(crate) mod fixtures {
             ],
             tie_break: vec!["richness".into(), "completeness".into(), "timeliness".into()],
             levels: levels(q),
+            decided: Vec::new(),
         };
         let info =
             |id: &str, name: &str, track: &str| CriterionInfo { id: id.into(), name: name.into(), track: track.into() };
@@ -622,6 +623,7 @@ pub(crate) mod fixtures {
                     criteria: vec![crit("written", "書面審核", 40), crit("presentation", "現場發表", 60)],
                     tie_break: vec!["presentation".into(), "written".into()],
                     levels: levels([2, 2, 1]),
+                    decided: Vec::new(),
                 },
             ],
             criteria: vec![

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod review;
 pub mod secrets;
 pub mod web;
 

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod meetings;
 pub mod migration;
 pub mod plans;
+pub mod review;
 pub mod schools;
 pub mod self_evaluations;
 pub mod sessions;

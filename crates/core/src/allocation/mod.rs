@@ -93,6 +93,10 @@ pub struct GroupRules {
     pub tie_break: Vec<String>,
     /// Award levels, from the highest (special) down.
     pub levels: Vec<LevelRule>,
+    /// Community codes in the order the office decided for communities the rules leave tied
+    /// (a recorded decision on a `needs_decision` block): the last tie-break, after every
+    /// criterion. Codes absent from it stay tied as before.
+    pub decided: Vec<String>,
 }
 
 /// One criterion of a group and its maximum points.
@@ -363,6 +367,12 @@ fn group_result(rules: &GroupRules, acc: GroupAcc) -> GroupResult {
 
     let tie_break: Vec<usize> =
         rules.tie_break.iter().filter_map(|id| rules.criteria.iter().position(|c| c.id == *id)).collect();
+    // The office's decided order: present codes first, in that order; absent ones equal.
+    let decided: Vec<usize> = acc
+        .communities
+        .iter()
+        .map(|code| rules.decided.iter().position(|d| d == code).unwrap_or(rules.decided.len()))
+        .collect();
     let rank_cmp = |a: &Candidate, b: &Candidate| -> Ordering {
         b.round.cmp(&a.round).then_with(|| b.total.cmp(&a.total)).then_with(|| {
             for &t in &tie_break {
@@ -371,7 +381,7 @@ fn group_result(rules: &GroupRules, acc: GroupAcc) -> GroupResult {
                     return o;
                 }
             }
-            Ordering::Equal
+            decided[a.slot].cmp(&decided[b.slot])
         })
     };
     // Codes are unique within a group, so the order is total and an unstable sort is

@@ -38,6 +38,7 @@ impl SelectionRules {
             criteria,
             tie_break,
             levels,
+            decided: Vec::new(),
         };
         let info =
             |id: &str, name: &str, track: &str| CriterionInfo { id: id.into(), name: name.into(), track: track.into() };
@@ -587,4 +588,33 @@ fn partitioning_does_not_change_the_result() {
     let huge = base.groups[0].ranking.iter().find(|c| c.community == "C001").unwrap();
     assert!(huge.total > Score::from_decimal(dec("33333333333333333333")));
     assert!(base.groups.iter().flat_map(|g| &g.ranking).any(|c| c.community.starts_with("a-very-long")));
+}
+
+#[test]
+fn a_recorded_decision_orders_a_tied_block_and_allocation_goes_on() {
+    // Two communities equal on everything for the one special place.
+    let mut rules = SelectionRules::taoyuan_111();
+    let e = |community: &str, criterion: &str, score: &str| ScoreEntry {
+        community: community.into(),
+        group: "basic-junior".into(),
+        round: 1,
+        reviewer: "R1".into(),
+        criterion: criterion.into(),
+        score: score.parse().unwrap(),
+    };
+    let mut entries = Vec::new();
+    for c in ["J1", "J2"] {
+        entries.push(e(c, "timeliness", "25"));
+        entries.push(e(c, "completeness", "25"));
+        entries.push(e(c, "richness", "45"));
+    }
+    let before = allocate(&rules, &entries);
+    assert_eq!(before.groups[0].needs_decision, vec![vec!["J1".to_string(), "J2".to_string()]]);
+    rules.groups[1].decided = vec!["J2".into(), "J1".into()];
+    let after = allocate(&rules, &entries);
+    let g = &after.groups[0];
+    assert!(g.needs_decision.is_empty());
+    let order: Vec<(&str, u32, Option<&str>)> =
+        g.ranking.iter().map(|c| (c.community.as_str(), c.rank, g.award_id(c))).collect();
+    assert_eq!(order, [("J2", 1, Some("special")), ("J1", 2, Some("excellence"))]);
 }

@@ -47,8 +47,59 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organiser_rewards: Vec<OrganiserReward>,
     pub rubric: Rubric,
+    /// Review windows (SPEC §5): when reviewers can score each round.
+    #[serde(default)]
+    pub review: Review,
     pub presentation_day: PresentationDay,
     pub budget: Budget,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// Phases by id (`round-1`, `round-2`, `advanced-written`, `presentation`), in order.
+    #[serde(default)]
+    pub phases: IndexMap<String, Phase>,
+}
+
+/// What reviewers do in a phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseKind {
+    /// Scoring uploaded material on the scoring page.
+    Written,
+    /// Scoring live presentations, room by room, slot by slot.
+    Presentation,
+}
+
+/// A dated window in which reviewers of one track's round do one kind of work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
+    pub track: String,
+    /// 1-based round of the track (`tracks.<track>.rounds`).
+    pub round: i64,
+    pub kind: PhaseKind,
+    /// Open from 00:00 of this day (Taipei) …
+    pub opens: RocDate,
+    /// … to 23:59:59 of this day.
+    pub closes: RocDate,
+}
+
+impl Phase {
+    /// The criteria of the track scored in this phase: presentation criteria on presentation
+    /// day, the others in a written phase.
+    pub fn criteria<'a>(&self, plan: &'a Plan) -> Vec<(&'a String, &'a Criterion)> {
+        let Some(track) = plan.tracks.get(&self.track) else { return Vec::new() };
+        track
+            .criteria
+            .iter()
+            .filter(|(_, c)| (c.source == CriterionSource::Presentation) == (self.kind == PhaseKind::Presentation))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,12 +239,19 @@ pub enum Cut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresentationReview {
+    /// When the first presentation starts, `09:00`.
+    #[serde(default = "default_day_start")]
+    pub day_start: String,
     pub rooms: i64,
     pub reviewers_per_room: i64,
     /// Minutes per community, change-over included.
     pub slot_minutes: i64,
     pub changeover_minutes: i64,
     pub day_hours: i64,
+}
+
+fn default_day_start() -> String {
+    "09:00".into()
 }
 
 /// School levels (學制) a group admits.
@@ -513,6 +571,7 @@ impl Plan {
                             minimum: level.minimum,
                         })
                         .collect(),
+                    decided: Vec::new(),
                 })
             })
             .collect();
@@ -543,6 +602,10 @@ impl Plan {
         next.operating_period.end = RocDate(shift(self.operating_period.end.0));
         for checkpoint in next.checkpoints.values_mut() {
             checkpoint.deadline = RocDate(shift(checkpoint.deadline.0));
+        }
+        for phase in next.review.phases.values_mut() {
+            phase.opens = RocDate(shift(phase.opens.0));
+            phase.closes = RocDate(shift(phase.closes.0));
         }
         let day = shift(next.presentation_day.date.date);
         next.presentation_day.date = StatedDate { date: day, stated_weekday: Some(day.weekday()) };

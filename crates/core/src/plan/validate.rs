@@ -398,9 +398,90 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         }
     }
 
+    check_review(&mut c, plan, span);
     check_presentation_day(&mut c, plan, span);
     check_budget(&mut c, plan);
     c.problems
+}
+
+fn check_review(c: &mut Checker, plan: &Plan, span: (NaiveDate, NaiveDate)) {
+    let last_deadline = plan.checkpoints.values().map(|cp| cp.deadline.0).max();
+    for (id, phase) in &plan.review.phases {
+        let path = format!("review.phases.{id}");
+        c.id(&path, id);
+        c.not_empty(&format!("{path}.name"), &phase.name);
+        let Some(track) = plan.tracks.get(&phase.track) else {
+            c.add(
+                format!("{path}.track"),
+                format!("「{}」不是計畫中的類別", phase.track),
+                format!("\"{}\" is not a track of the plan", phase.track),
+            );
+            continue;
+        };
+        if phase.round < 1 || phase.round as usize > track.rounds.len() {
+            c.add(
+                format!("{path}.round"),
+                format!("第 {} 輪不存在（{} 有 {} 輪）", phase.round, track.name, track.rounds.len()),
+                format!("round {} does not exist ({} has {})", phase.round, phase.track, track.rounds.len()),
+            );
+        }
+        if phase.kind == super::PhaseKind::Presentation && track.judging != Judging::WrittenAndPresentation {
+            c.add(
+                format!("{path}.kind"),
+                "只有「書面審核及現場發表」的類別有現場發表",
+                "only a track judged by written+presentation has presentations",
+            );
+        }
+        c.in_year(&format!("{path}.opens"), phase.opens.0, plan.academic_year, span);
+        c.in_year(&format!("{path}.closes"), phase.closes.0, plan.academic_year, span);
+        if phase.closes < phase.opens {
+            c.add(
+                format!("{path}.closes"),
+                format!("結束 {} 早於開始 {}", phase.closes, phase.opens),
+                format!("closes {} before it opens {}", phase.closes.0, phase.opens.0),
+            );
+        }
+        if let Some(last) = last_deadline
+            && phase.opens.0 <= last
+        {
+            c.add(
+                format!("{path}.opens"),
+                format!("審查須在最後繳交期限 {} 之後開始", format_long(last)),
+                format!("review must open after the last deadline ({last})"),
+            );
+        }
+    }
+    // Every round of every track has a written phase, and presentation tracks a presentation.
+    for (tid, track) in &plan.tracks {
+        for round in 1..=track.rounds.len() as i64 {
+            let has = |kind| plan.review.phases.values().any(|p| p.track == *tid && p.round == round && p.kind == kind);
+            let needs_written = track.criteria.values().any(|c| c.source != CriterionSource::Presentation);
+            if needs_written && !has(super::PhaseKind::Written) {
+                c.add(
+                    "review.phases",
+                    format!("{}第 {round} 輪沒有書面審查期程", track.name),
+                    format!("track {tid} round {round} has no written review phase"),
+                );
+            }
+            let needs_presentation = track.criteria.values().any(|c| c.source == CriterionSource::Presentation);
+            if needs_presentation && round == track.rounds.len() as i64 && !has(super::PhaseKind::Presentation) {
+                c.add(
+                    "review.phases",
+                    format!("{}沒有現場發表期程", track.name),
+                    format!("track {tid} has no presentation phase"),
+                );
+            }
+        }
+        if let Some(p) = &track.presentation
+            && chrono::NaiveTime::parse_from_str(p.day_start.trim(), "%H:%M").is_err()
+        {
+            c.add(
+                format!("tracks.{tid}.presentation.day_start"),
+                format!("「{}」不是時間，請寫成 09:00", p.day_start),
+                format!("\"{}\" is not a time; write it as 09:00", p.day_start),
+            );
+        }
+    }
 }
 
 fn check_presentation_day(c: &mut Checker, plan: &Plan, span: (NaiveDate, NaiveDate)) {
@@ -766,6 +847,29 @@ mod tests {
                 "groups.Junior High: id \"Junior High\" may use only lower-case letters, digits, - and _, at most 40",
                 "presentation_day.agenda[2].sharing[1]: \"basic-junior\" is not a group of the plan",
             ]
+        );
+    }
+
+    #[test]
+    fn review_windows_come_after_the_uploads_and_cover_every_round() {
+        let text = edited("opens = \"112年6月17日\"", "opens = \"112年6月12日\"");
+        assert_eq!(
+            problems_of(&text),
+            ["review.phases.round-2.opens: review must open after the last deadline (2023-06-12)"]
+        );
+        let text = edited("[review.phases.round-2]", "[review.phases.round-2-old]").replacen(
+            "round = 2\nkind",
+            "round = 3\nkind",
+            1,
+        );
+        let problems = problems_of(&text);
+        assert!(
+            problems.contains(&"review.phases.round-2-old.round: round 3 does not exist (basic has 2)".to_string()),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&"review.phases: track basic round 2 has no written review phase".to_string()),
+            "{problems:?}"
         );
     }
 

@@ -208,6 +208,11 @@ pub async fn require_community(auth: AuthSession, request: Request, next: Next) 
     require_roles(&[Role::Admin, Role::Convener], auth, request, next).await
 }
 
+/// The reviewer's pages.
+pub async fn require_reviewer(auth: AuthSession, request: Request, next: Next) -> Response {
+    require_roles(&[Role::Reviewer], auth, request, next).await
+}
+
 /// Pages for anyone signed in (their own account).
 pub async fn require_signed_in(auth: AuthSession, request: Request, next: Next) -> Response {
     require_roles(&Role::ALL, auth, request, next).await

@@ -92,6 +92,10 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.role == Role::Convener)
     }
 
+    pub fn is_reviewer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Reviewer)
+    }
+
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }

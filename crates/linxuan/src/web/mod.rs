@@ -16,6 +16,7 @@ pub mod forms;
 pub mod home;
 pub mod limit;
 pub mod office;
+pub mod review;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,7 +29,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
-use auth::{Backend, require_admin, require_community, require_signed_in};
+use auth::{Backend, require_admin, require_community, require_reviewer, require_signed_in};
 
 /// Content Security Policy: our own scripts and styles only, no inline script, never framed.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -56,11 +57,13 @@ pub fn router(state: AppState) -> Router {
     let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
     let office = office::routes().route_layer(from_fn(require_admin));
     let community = community::routes().route_layer(from_fn(require_community));
+    let reviewing = review::routes().route_layer(from_fn(require_reviewer));
 
     Router::new()
         .merge(public)
         .merge(signed_in)
         .merge(community)
+        .merge(reviewing)
         .nest("/office", office)
         .fallback(home::not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))

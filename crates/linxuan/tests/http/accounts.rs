@@ -143,8 +143,10 @@ async fn roles_are_checked_on_every_office_route(app: TestApp) {
     // They do have their own pages.
     assert_eq!(convener.get("/").await.location.as_deref(), Some("/community"));
     assert_eq!(convener.get("/community").await.status, StatusCode::OK);
-    assert_eq!(reviewer.get("/").await.status, StatusCode::OK);
+    assert_eq!(reviewer.get("/").await.location.as_deref(), Some("/review"));
+    assert_eq!(reviewer.get("/review").await.status, StatusCode::OK);
     assert_eq!(reviewer.get("/community").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(convener.get("/review").await.status, StatusCode::FORBIDDEN);
     assert_eq!(reviewer.get("/account").await.status, StatusCode::OK);
 }
 

@@ -8,3 +8,4 @@ mod cli;
 mod community;
 mod office;
 mod plan;
+mod review;

@@ -1,17 +1,29 @@
 //! SeaORM entities, one per table.
 
+pub mod assignment;
 pub mod attendee;
 pub mod audit;
 pub mod community;
+pub mod conflict;
+pub mod cut;
+pub mod decision;
 pub mod document;
 pub mod file_version;
 pub mod link;
 pub mod mail;
 pub mod meeting;
 pub mod member;
+pub mod phase_state;
 pub mod plan;
+pub mod publication;
+pub mod reviewer_profile;
+pub mod revocation;
+pub mod room_member;
 pub mod school;
+pub mod score;
+pub mod score_version;
 pub mod self_evaluation;
 pub mod session;
+pub mod slot;
 pub mod token;
 pub mod user;

@@ -5,11 +5,16 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_communities;
+mod m0003_review;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_communities::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_communities::Migration),
+            Box::new(m0003_review::Migration),
+        ]
     }
 }

@@ -169,3 +169,55 @@
     });
   });
 })();
+
+// Scoring pages save a draft on the server a few seconds after the reviewer stops typing
+// (<form data-autosave="URL">), as well as keeping it in the browser.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch) return;
+  var status = form.querySelector(".autosave-status");
+  var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var timer = null;
+  function save() {
+    var data = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "_csrf" || el.type === "submit") return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      data.append(el.name, el.value);
+    });
+    fetch(form.getAttribute("data-autosave"), {
+      method: "POST",
+      headers: { "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded" },
+      body: data.toString(),
+      credentials: "same-origin",
+    }).then(function (r) { return r.json(); }).then(function (reply) {
+      if (status) status.textContent = reply.message || "";
+    }).catch(function () {
+      if (status) status.textContent = document.documentElement.lang === "en"
+        ? "Not saved on the server yet (offline?); it is kept in this browser."
+        : "尚未存到伺服器（可能離線），已暫存在這台裝置。";
+    });
+  }
+  form.addEventListener("input", function () {
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(save, 2000);
+  });
+})();
+
+// Live pages (<… data-live="URL" data-stamp="…">): ask every second whether anything changed,
+// and reload when it has. Cheap for the server: the answer is a short fingerprint.
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-live]");
+  if (!el || !window.fetch) return;
+  var url = el.getAttribute("data-live");
+  var stamp = el.getAttribute("data-stamp");
+  window.setInterval(function () {
+    if (document.hidden) return;
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : stamp; })
+      .then(function (now) { if (now && now !== stamp) window.location.reload(); })
+      .catch(function () {});
+  }, 1000);
+})();

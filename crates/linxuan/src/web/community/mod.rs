@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/community/register", post(register))
         .route("/community/{id}", get(overview))
         .route("/community/{id}/consent", post(consent))
+        .route("/community/{id}/results", get(results))
         .merge(members::routes())
         .merge(meetings::routes())
         .merge(files::routes())
@@ -408,4 +409,27 @@ async fn consent(
     txn.commit().await?;
     ctx.flash("ok", ctx.t(if consent { "consent.agreed" } else { "consent.declined" })).await;
     Ok(Redirect::to(&format!("/community/{id}#consent")).into_response())
+}
+
+// ---------------------------------------------------------------- published results
+
+#[derive(Template, WebTemplate)]
+#[template(path = "community/results.html")]
+struct ResultsPage {
+    ctx: Ctx,
+    portal: Portal,
+    published: Option<(String, crate::web::office::review::results::PublishedCommunity, String)>,
+}
+
+/// The community's own published result: rank, scores, award and the reviewers' comments
+/// (reviewers stay anonymous). Nothing before the office publishes.
+async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<ResultsPage> {
+    let portal = portal(&state, &ctx, id).await?;
+    let latest = linxuan_store::review::latest_publication(&state.db, portal.community.plan_year).await?;
+    let published = latest.and_then(|p| {
+        let all: crate::web::office::review::results::Published = serde_json::from_str(&p.result).ok()?;
+        let (g, c) = all.community(&portal.community.code)?;
+        Some((g.name.clone(), c.clone(), crate::web::office::audit::local_time(p.published_at)))
+    });
+    Ok(ResultsPage { ctx, portal, published })
 }

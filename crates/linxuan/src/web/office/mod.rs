@@ -5,6 +5,7 @@ pub mod communities;
 pub mod plan;
 pub mod plan_form;
 pub mod progress;
+pub mod review;
 pub mod schools;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plan::routes())
         .merge(communities::routes())
         .merge(progress::routes())
+        .merge(review::routes())
         .merge(schools::routes())
         .merge(users::routes())
         .merge(audit::routes())

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use linxuan_core::plan::{self, CriterionSource, Cut, Judging, LineKind, Plan, Problem, SchoolLevel};
+use linxuan_core::plan::{self, CriterionSource, Cut, Judging, LineKind, PhaseKind, Plan, Problem, SchoolLevel};
 use linxuan_core::{Lang, roc, time};
 use linxuan_store::audit::{self, Actor, Change};
 use linxuan_store::{StoreError, TransactionTrait, plans};
@@ -338,18 +338,20 @@ pub enum Section {
     Groups,
     Awards,
     Rubric,
+    Review,
     Presentation,
     Budget,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::General,
         Section::Checkpoints,
         Section::Tracks,
         Section::Groups,
         Section::Awards,
         Section::Rubric,
+        Section::Review,
         Section::Presentation,
         Section::Budget,
     ];
@@ -362,6 +364,7 @@ impl Section {
             Section::Groups => "groups",
             Section::Awards => "awards",
             Section::Rubric => "rubric",
+            Section::Review => "review",
             Section::Presentation => "presentation",
             Section::Budget => "budget",
         }
@@ -379,6 +382,7 @@ impl Section {
             Section::Groups => "plan.section.groups",
             Section::Awards => "plan.section.awards",
             Section::Rubric => "plan.section.rubric",
+            Section::Review => "plan.section.review",
             Section::Presentation => "plan.section.presentation",
             Section::Budget => "plan.section.budget",
         }
@@ -396,6 +400,7 @@ impl Section {
             // Adding or removing a level adds or removes its quota in every group.
             Section::Awards => &["award_levels", "organiser_rewards", "groups"],
             Section::Rubric => &["rubric"],
+            Section::Review => &["review"],
             Section::Presentation => &["presentation_day"],
             Section::Budget => &["budget"],
         }

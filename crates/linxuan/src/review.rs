@@ -1,0 +1,209 @@
+//! The review's shared logic for the web pages and commands: which phases are open now,
+//! conflicts of interest (the reviewer's own school, and declared ones), what a reviewer enters
+//! for a criterion, and the score entries the allocation engine ranks.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use linxuan_core::allocation::ScoreEntry;
+use linxuan_core::plan::{Criterion, CriterionSource, Phase, Plan};
+use linxuan_core::time::{deadline_end, taipei};
+use linxuan_store::communities::{self, Community};
+use linxuan_store::review::{self as store, PhaseState};
+use linxuan_store::{DatabaseConnection, StoreError};
+use rust_decimal::Decimal;
+
+pub const OPEN: &str = "open";
+pub const CLOSED: &str = "closed";
+
+/// A phase with whether reviewers can work in it now.
+#[derive(Debug, Clone)]
+pub struct PhaseView {
+    pub id: String,
+    pub phase: Phase,
+    pub open: bool,
+    /// The office's override (`open`/`closed`), if any.
+    pub overridden: Option<String>,
+}
+
+/// Whether a phase is open at `now`: the office's override, else its dates (00:00 of the first
+/// day to 23:59:59 of the last, Taipei).
+pub fn is_open(phase: &Phase, id: &str, states: &[PhaseState], now: DateTime<Utc>) -> bool {
+    match states.iter().find(|s| s.phase == id).map(|s| s.state.as_str()) {
+        Some(OPEN) => true,
+        Some(CLOSED) => false,
+        _ => now >= taipei(phase.opens.0, 0, 0, 0) && now < deadline_end(phase.closes.0),
+    }
+}
+
+pub fn phase_views(plan: &Plan, states: &[PhaseState], now: DateTime<Utc>) -> Vec<PhaseView> {
+    plan.review
+        .phases
+        .iter()
+        .map(|(id, phase)| PhaseView {
+            id: id.clone(),
+            open: is_open(phase, id, states, now),
+            overridden: states.iter().find(|s| s.phase == *id).map(|s| s.state.clone()),
+            phase: phase.clone(),
+        })
+        .collect()
+}
+
+/// Every (community, reviewer) pair that must not meet: the reviewer's own school, and declared
+/// conflicts.
+pub async fn conflict_pairs(db: &DatabaseConnection, list: &[Community]) -> Result<HashSet<(i32, i32)>, StoreError> {
+    let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
+    let mut pairs: HashSet<(i32, i32)> =
+        store::conflicts(db, &ids).await?.into_iter().map(|c| (c.community_id, c.reviewer_id)).collect();
+    let profiles = store::profiles(db).await?;
+    for c in list {
+        for p in profiles.iter().filter(|p| p.school_id == Some(c.school_id)) {
+            pairs.insert((c.id, p.user_id));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Why a reviewer may not see a community, if they may not.
+pub async fn conflict_reason(
+    db: &DatabaseConnection,
+    community: &Community,
+    reviewer: i32,
+) -> Result<Option<String>, StoreError> {
+    if store::profile(db, reviewer).await?.is_some_and(|p| p.school_id == Some(community.school_id)) {
+        return Ok(Some("own school".into()));
+    }
+    Ok(store::conflicts(db, &[community.id]).await?.into_iter().find(|c| c.reviewer_id == reviewer).map(|c| c.reason))
+}
+
+/// Reads a score as people type it: a number with at most two decimals, 0 … max.
+pub fn parse_score(text: &str, max: i64) -> Result<Decimal, (String, String)> {
+    let t = text.trim();
+    let value: Decimal = t.parse().map_err(|_| (format!("「{t}」不是分數"), format!("\"{t}\" is not a score")))?;
+    if value.normalize().scale() > 2 {
+        return Err(("分數最多兩位小數".into(), "a score has at most two decimals".into()));
+    }
+    if value < Decimal::ZERO || value > Decimal::from(max) {
+        return Err((format!("分數須介於 0 與 {max} 之間"), format!("a score must be between 0 and {max}")));
+    }
+    Ok(value.normalize())
+}
+
+/// The criteria a phase scores, each with how it is scored.
+pub fn phase_criteria<'a>(plan: &'a Plan, phase: &Phase) -> Vec<(&'a str, &'a Criterion)> {
+    phase.criteria(plan).into_iter().map(|(id, c)| (id.as_str(), c)).collect()
+}
+
+/// Scores JSON as stored: criterion (or indicator) id → decimal text.
+pub fn decode(json: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+pub fn encode(values: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(values).unwrap_or_default()
+}
+
+/// What the allocation engine ranks: every submitted score of the year, per criterion, with the
+/// round of its phase. Reviewers appear as `R<id>` (anonymous to the engine and its files).
+pub async fn entries(db: &DatabaseConnection, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
+    let list = communities::list(db, year).await?;
+    let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
+    let assignments = store::assignments_of_year(db, year).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(db, &ids).await?;
+    let score_by_assignment: HashMap<i32, &store::Score> = scores.iter().map(|s| (s.assignment_id, s)).collect();
+    let mut out = Vec::new();
+    for a in &assignments {
+        let (Some(score), Some(community), Some(phase)) =
+            (score_by_assignment.get(&a.id), by_id.get(&a.community_id), plan.review.phases.get(&a.phase))
+        else {
+            continue;
+        };
+        if score.status != store::SUBMITTED {
+            continue;
+        }
+        for (criterion, value) in decode(&score.values) {
+            let Ok(score) = value.parse::<Decimal>() else { continue };
+            out.push(ScoreEntry {
+                community: community.code.clone(),
+                group: community.group_id.clone(),
+                round: phase.round.max(1) as u32,
+                reviewer: format!("R{}", a.reviewer_id),
+                criterion,
+                score,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How a criterion is entered on the scoring page.
+pub fn entered(c: &Criterion) -> &'static str {
+    match c.source {
+        CriterionSource::Computed => "computed",
+        CriterionSource::Suggested => "suggested",
+        CriterionSource::Rubric => "rubric",
+        CriterionSource::Judged | CriterionSource::Presentation => "direct",
+    }
+}
+
+/// The selection rules of the plan with the office's recorded tie decisions applied, and the
+/// provisional allocation of every submitted score (SPEC §6).
+pub async fn allocation(
+    db: &DatabaseConnection,
+    plan: &Plan,
+    year: i32,
+) -> Result<
+    (linxuan_core::allocation::SelectionRules, linxuan_core::allocation::AllocationResult, Vec<ScoreEntry>),
+    StoreError,
+> {
+    let mut rules = plan.selection_rules();
+    for decision in store::decisions(db, year).await? {
+        let order: Vec<String> = serde_json::from_str(&decision.awards).unwrap_or_default();
+        if let Some(group) = rules.groups.iter_mut().find(|g| g.id == decision.group_id) {
+            for code in order {
+                if !group.decided.contains(&code) {
+                    group.decided.push(code);
+                }
+            }
+        }
+    }
+    let entries = entries(db, plan, year).await?;
+    let result = linxuan_core::allocation::allocate(&rules, &entries);
+    Ok((rules, result, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_read_as_typed() {
+        assert_eq!(parse_score(" 45.5 ", 50).unwrap().to_string(), "45.5");
+        assert!(parse_score("50.01", 50).is_err());
+        assert!(parse_score("12.345", 50).unwrap_err().0.contains("兩位小數"));
+        assert!(parse_score("-1", 50).is_err());
+        assert!(parse_score("abc", 50).is_err());
+    }
+
+    #[test]
+    fn phases_open_by_date_unless_the_office_says_otherwise() {
+        let plan = Plan::builtin();
+        let phase = &plan.review.phases["round-1"];
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2023, m, day).unwrap();
+        assert!(!is_open(phase, "round-1", &[], taipei(d(6, 12), 23, 59, 59)));
+        assert!(is_open(phase, "round-1", &[], taipei(d(6, 13), 0, 0, 0)));
+        assert!(is_open(phase, "round-1", &[], taipei(d(6, 15), 23, 59, 59)));
+        assert!(!is_open(phase, "round-1", &[], taipei(d(6, 16), 0, 0, 0)));
+        let closed = PhaseState {
+            plan_year: 111,
+            phase: "round-1".into(),
+            state: CLOSED.into(),
+            changed_at: Utc::now(),
+            changed_by: "office".into(),
+        };
+        assert!(!is_open(phase, "round-1", std::slice::from_ref(&closed), taipei(d(6, 14), 12, 0, 0)));
+        let reopened = PhaseState { state: OPEN.into(), ..closed };
+        assert!(is_open(phase, "round-1", &[reopened], taipei(d(6, 20), 12, 0, 0)));
+    }
+}

@@ -1,0 +1,342 @@
+//! The results board: per group, progress, every reviewer's score and the aggregate, reviewer
+//! statistics, the provisional allocation with its explanation, ties the rules leave open and
+//! the office's recorded decisions; and the cut between rounds. The page follows submissions
+//! as they arrive (it asks every second whether anything changed).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use linxuan_core::allocation::{AllocationResult, GroupResult, RankedCommunity, Score as Exact};
+use linxuan_core::plan::{Cut, Plan};
+use linxuan_core::review::cut::{CutOutcome, cut};
+use linxuan_store::audit::{self, Change};
+use linxuan_store::communities::{self, Community};
+use linxuan_store::review::{self as store, Assignment, Decision};
+use linxuan_store::{TransactionTrait, users};
+use serde::Deserialize;
+
+use super::actor;
+use crate::app::AppState;
+use crate::review::{self, decode};
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::office::{YearPlan, current_plan};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/review/board", get(board))
+        .route("/review/board/version", get(version))
+        .route("/review/decision/{group}", post(decide))
+        .route("/review/cut/{group}/{round}", get(cut_page).post(confirm_cut))
+}
+
+/// One reviewer's submitted score of one community, for the board.
+pub struct ReviewerScore {
+    pub reviewer: String,
+    pub phase: String,
+    pub total: String,
+    pub values: Vec<(String, String)>,
+    pub comment: String,
+    pub imported: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office/review/board.html")]
+struct BoardPage {
+    ctx: Ctx,
+    year: i32,
+    years: Vec<i32>,
+    plan: Plan,
+    result: AllocationResult,
+    names: HashMap<String, String>,
+    details: HashMap<String, Vec<ReviewerScore>>,
+    decisions: Vec<Decision>,
+    stamp: String,
+    pending: usize,
+}
+
+impl BoardPage {
+    fn name(&self, code: &str) -> String {
+        self.names.get(code).cloned().unwrap_or_default()
+    }
+    fn award(&self, g: &GroupResult, c: &RankedCommunity) -> String {
+        g.award_name(c).map_or_else(|| "—".into(), str::to_string)
+    }
+    fn explain(&self, g: &GroupResult, c: &RankedCommunity) -> String {
+        if self.ctx.en() { c.explanation_en(g).join("; ") } else { c.explanation_zh(g).join("；") }
+    }
+    fn scores_of(&self, code: &str) -> Vec<&ReviewerScore> {
+        self.details.get(code).map(|v| v.iter().collect()).unwrap_or_default()
+    }
+    fn vacant(&self, g: &GroupResult) -> String {
+        match g.vacant_by_level() {
+            Some(levels) => levels
+                .iter()
+                .map(|(id, n)| {
+                    let name = g.levels.iter().find(|l| l.id == *id).map_or(*id, |l| l.name.as_str());
+                    format!("{name} {n}")
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            None => self.ctx.t("board.after_decision").into_owned(),
+        }
+    }
+    fn decisions_of(&self, group: &str) -> Vec<&Decision> {
+        self.decisions.iter().filter(|d| d.group_id == group).collect()
+    }
+    fn decision_order(&self, d: &Decision) -> String {
+        serde_json::from_str::<Vec<String>>(&d.awards).unwrap_or_default().join(" → ")
+    }
+    fn cut_rounds(&self, g: &GroupResult) -> Vec<i64> {
+        self.plan.tracks.get(&g.track).map(|t| (2..=t.rounds.len() as i64).collect()).unwrap_or_default()
+    }
+}
+
+/// A short fingerprint of everything the board shows: it changes when a score arrives.
+async fn stamp(state: &AppState, year: i32) -> AppResult<String> {
+    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let decisions = store::decisions(&state.db, year).await?.len();
+    let latest = scores.iter().filter(|s| s.status == store::SUBMITTED).map(|s| (s.updated_at, s.version)).max();
+    let submitted = scores.iter().filter(|s| s.status == store::SUBMITTED).count();
+    Ok(format!(
+        "{}-{}-{}-{}",
+        assignments.len(),
+        submitted,
+        decisions,
+        latest.map(|(t, v)| format!("{}{v}", t.timestamp_micros())).unwrap_or_default()
+    ))
+}
+
+async fn version(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let stamp = stamp(&state, year).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], stamp)
+        .into_response())
+}
+
+async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> {
+    let YearPlan { year, plan, years } = current_plan(&state, &ctx.session).await?;
+    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let list = communities::list(&state.db, year).await?;
+    let names: HashMap<String, String> = list.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
+    let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
+    let assignments: Vec<Assignment> = store::assignments_of_year(&state.db, year).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let reviewers: HashMap<i32, String> =
+        users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let mut details: HashMap<String, Vec<ReviewerScore>> = HashMap::new();
+    let mut pending = 0;
+    for a in &assignments {
+        let Some(community) = by_id.get(&a.community_id) else { continue };
+        match scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
+            Some(s) => {
+                let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
+                let total: rust_decimal::Decimal =
+                    values.iter().filter_map(|(_, v)| v.parse::<rust_decimal::Decimal>().ok()).sum();
+                details.entry(community.code.clone()).or_default().push(ReviewerScore {
+                    reviewer: reviewers.get(&a.reviewer_id).cloned().unwrap_or_else(|| format!("#{}", a.reviewer_id)),
+                    phase: plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
+                    total: total.normalize().to_string(),
+                    values,
+                    comment: s.comment.clone(),
+                    imported: s.imported_by.is_some(),
+                });
+            }
+            None => pending += 1,
+        }
+    }
+    Ok(BoardPage {
+        stamp: stamp(&state, year).await?,
+        decisions: store::decisions(&state.db, year).await?,
+        ctx,
+        year,
+        years,
+        plan,
+        result,
+        names,
+        details,
+        pending,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    /// The tied codes in the decided order, comma-separated.
+    order: String,
+    reason: String,
+}
+
+/// Records the office's decision on a tied block: the order of its communities, which the
+/// allocation then follows (SPEC §6: never by order of entry or by chance).
+async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(group): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let g = result.groups.iter().find(|g| g.group == group).ok_or(AppError::NotFound)?;
+    let order: Vec<String> =
+        form.order.split([',', '，', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    let Some(block) = g.needs_decision.iter().find(|b| {
+        let mut b2 = (*b).clone();
+        b2.sort();
+        b2 == sorted
+    }) else {
+        return Err(AppError::bad_request(
+            "請依序列出同分待裁決的全部社群代碼",
+            "list every code of the tied block, in the decided order",
+        ));
+    };
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::bad_request("請填寫裁決理由", "give the reason for the decision"));
+    }
+    let actor = actor(&ctx)?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let block_json = serde_json::to_string(block).unwrap_or_default();
+    let order_json = serde_json::to_string(&order).unwrap_or_default();
+    let decision = store::add_decision(
+        &txn,
+        store::NewDecision { year, group: &group, block: &block_json, order: &order_json, reason },
+        &actor.label,
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        &actor,
+        Change::new("decision.record", "decision", decision.id)
+            .year(year)
+            .after(&serde_json::json!({ "group": group, "block": block, "order": order, "reason": reason })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.t("board.decided")).await;
+    Ok(Redirect::to("/office/review/board").into_response())
+}
+
+// ---------------------------------------------------------------- the cut
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office/review/cut.html")]
+struct CutPage {
+    ctx: Ctx,
+    group: String,
+    group_name: String,
+    round: i64,
+    rule: Option<Cut>,
+    outcome: Option<CutOutcome>,
+    codes: HashMap<i32, (String, String)>,
+    confirmed: Option<store::Cut>,
+}
+
+impl CutPage {
+    fn code(&self, id: &i32) -> String {
+        self.codes.get(id).map(|(c, n)| format!("{c} {n}")).unwrap_or_default()
+    }
+    fn total(&self, s: &Exact) -> String {
+        s.display_2dp()
+    }
+    fn rule_text(&self) -> String {
+        match &self.rule {
+            Some(Cut::TopAwardPlaces { factor }) => {
+                self.ctx.tf1("plan.cut.top_award_places_n", "n", &factor.to_string())
+            }
+            Some(Cut::Top { count }) => self.ctx.tf1("plan.cut.top_n", "n", &count.to_string()),
+            Some(Cut::Minimum { score }) => self.ctx.tf1("plan.cut.minimum_n", "n", &score.to_string()),
+            None => String::new(),
+        }
+    }
+    fn passing_count(&self) -> usize {
+        self.confirmed.as_ref().map_or(0, |c| serde_json::from_str::<Vec<i32>>(&c.passing).unwrap_or_default().len())
+    }
+}
+
+/// The previous round's totals of a group and the plan's cut applied to them.
+async fn compute(
+    state: &AppState,
+    plan: &Plan,
+    year: i32,
+    group: &str,
+    round: i64,
+) -> AppResult<(Option<Cut>, Option<CutOutcome>, HashMap<i32, (String, String)>)> {
+    let g = plan.groups.get(group).ok_or(AppError::NotFound)?;
+    let track = plan.tracks.get(&g.track).ok_or(AppError::NotFound)?;
+    let rule = track.rounds.get(round as usize - 1).and_then(|r| r.cut.clone());
+    let list = communities::list(&state.db, year).await?;
+    let codes: HashMap<i32, (String, String)> = list.iter().map(|c| (c.id, (c.code.clone(), c.name.clone()))).collect();
+    let id_of: HashMap<&str, i32> = list.iter().map(|c| (c.code.as_str(), c.id)).collect();
+    let (rules, _, entries) = review::allocation(&state.db, plan, year).await?;
+    let earlier: Vec<_> = entries.into_iter().filter(|e| (e.round as i64) < round && e.group == group).collect();
+    let result = linxuan_core::allocation::allocate(&rules, &earlier);
+    let totals: Vec<(i32, Exact)> = result
+        .groups
+        .iter()
+        .filter(|r| r.group == group)
+        .flat_map(|r| r.ranking.iter())
+        .filter(|c| c.round as i64 == round - 1)
+        .filter_map(|c| Some((*id_of.get(c.community.as_str())?, c.total)))
+        .collect();
+    let outcome = match &rule {
+        Some(rule) => Some(cut(&totals, rule, g.award_places()).map_err(|e| AppError::Internal(format!("{e:?}")))?),
+        None => None,
+    };
+    Ok((rule, outcome, codes))
+}
+
+async fn cut_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((group, round)): Path<(String, i64)>,
+) -> AppResult<CutPage> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (rule, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
+    let group_name = plan.groups.get(&group).map(|g| g.name.clone()).unwrap_or_default();
+    let confirmed = store::cut(&state.db, year, &group, round as i32).await?;
+    Ok(CutPage { ctx, group, group_name, round, rule, outcome, codes, confirmed })
+}
+
+/// The office confirms the cut: the passing communities go on to the round.
+async fn confirm_cut(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((group, round)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (_, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
+    let outcome = outcome.ok_or_else(|| AppError::bad_request("這一輪沒有晉級規則", "this round has no cut"))?;
+    let passing: Vec<i32> = outcome.ranking.iter().filter(|e| e.passes).map(|e| e.community).collect();
+    let actor = actor(&ctx)?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    store::confirm_cut(&txn, year, &group, round as i32, &passing, &actor.label, now).await?;
+    let listed: Vec<String> = passing.iter().filter_map(|id| codes.get(id).map(|(c, _)| c.clone())).collect();
+    audit::record(
+        &txn,
+        now,
+        &actor,
+        Change::new("cut.confirm", "group", &group)
+            .year(year)
+            .after(&serde_json::json!({ "round": round, "passing": listed, "by_tie": outcome.by_tie })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.tf1("board.cut_confirmed", "n", &passing.len().to_string())).await;
+    Ok(Redirect::to(&format!("/office/review/cut/{group}/{round}")).into_response())
+}

@@ -1,0 +1,546 @@
+//! From the board to the published results: scores collected on paper imported under the
+//! `linxuan allocate` file contract (marked imported, by whom), publication as a deliberate,
+//! frozen step (every version kept), revocation of an award for infringement (the place stays
+//! vacant), and the exports: the justification record per group and the results.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use linxuan_core::allocation::AllocationResult;
+use linxuan_core::plan::{CriterionSource, Plan};
+use linxuan_docs::export::{Sheet, workbook};
+use linxuan_store::audit::{self, Change};
+use linxuan_store::communities::{self, Community};
+use linxuan_store::review::{self as store, Entry, Publication, Revocation};
+use linxuan_store::schools;
+use linxuan_store::{TransactionTrait, users};
+use serde::{Deserialize, Serialize};
+
+use super::actor;
+use crate::app::AppState;
+use crate::review::{self, decode, encode};
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::office::schools::{attachment, read_upload};
+use crate::web::office::{YearPlan, current_plan};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/review/import", get(import_page).post(import))
+        .route("/review/publish", get(preview).post(publish))
+        .route("/review/publications/{version}", get(publication))
+        .route("/review/revoke", post(revoke))
+        .route("/review/justification.xlsx", get(justification))
+        .route("/review/results.csv", get(results_csv))
+        .route("/review/results.xlsx", get(results_xlsx))
+}
+
+// ---------------------------------------------------------------- published results
+
+/// One community in published results, frozen with the publication.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublishedCommunity {
+    pub code: String,
+    pub name: String,
+    pub school: String,
+    pub convener: String,
+    pub rank: u32,
+    pub round: u32,
+    pub total: String,
+    /// (criterion name, mean)
+    pub criteria: Vec<(String, String)>,
+    /// Award level id and name, when awarded.
+    pub award: Option<(String, String)>,
+    pub revoked: bool,
+    /// Reviewers' comments, anonymous: (reviewer number in this community, comment).
+    pub comments: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublishedGroup {
+    pub group: String,
+    pub name: String,
+    pub communities: Vec<PublishedCommunity>,
+    /// (level name, places left vacant)
+    pub vacant: Vec<(String, u32)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Published {
+    pub year: i32,
+    pub groups: Vec<PublishedGroup>,
+}
+
+impl Published {
+    pub fn community(&self, code: &str) -> Option<(&PublishedGroup, &PublishedCommunity)> {
+        self.groups.iter().find_map(|g| g.communities.iter().find(|c| c.code == code).map(|c| (g, c)))
+    }
+}
+
+/// The results as they would be published now: the provisional allocation with revocations
+/// applied (a revoked award leaves its place vacant), with names and anonymous comments.
+pub async fn build(
+    state: &AppState,
+    plan: &Plan,
+    year: i32,
+) -> AppResult<(Published, AllocationResult, Vec<Vec<String>>)> {
+    let (_, result, _) = review::allocation(&state.db, plan, year).await?;
+    let list = communities::list(&state.db, year).await?;
+    let by_code: HashMap<&str, &Community> = list.iter().map(|c| (c.code.as_str(), c)).collect();
+    let schools = schools::list(&state.db, &Default::default()).await?;
+    let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
+    let members = communities::members_of(&state.db, &ids).await?;
+    let revoked: Vec<i32> = store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
+    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let a_ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &a_ids).await?;
+    let mut open_blocks = Vec::new();
+    let groups = result
+        .groups
+        .iter()
+        .map(|g| {
+            open_blocks.extend(g.needs_decision.iter().cloned());
+            let level_name =
+                |id: &str| g.levels.iter().find(|l| l.id == id).map_or_else(|| id.to_string(), |l| l.name.clone());
+            let mut vacant: Vec<(String, u32)> =
+                g.vacant_by_level().unwrap_or_default().into_iter().map(|(id, v)| (level_name(id), v)).collect();
+            let communities = g
+                .ranking
+                .iter()
+                .map(|c| {
+                    let found = by_code.get(c.community.as_str());
+                    let is_revoked = found.is_some_and(|f| revoked.contains(&f.id));
+                    let mut award =
+                        g.award_id(c).zip(g.award_name(c)).map(|(id, name)| (id.to_string(), name.to_string()));
+                    if is_revoked
+                        && let Some((_, name)) = award.take()
+                        && let Some(v) = vacant.iter_mut().find(|(n, _)| *n == name)
+                    {
+                        v.1 += 1;
+                    }
+                    let comments = found
+                        .map(|f| {
+                            assignments
+                                .iter()
+                                .filter(|a| a.community_id == f.id)
+                                .filter_map(|a| {
+                                    scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED)
+                                })
+                                .map(|s| s.comment.clone())
+                                .filter(|c| !c.is_empty())
+                                .enumerate()
+                                .map(|(i, c)| (i + 1, c))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    PublishedCommunity {
+                        code: c.community.clone(),
+                        name: found.map(|f| f.name.clone()).unwrap_or_default(),
+                        school: found
+                            .and_then(|f| schools.iter().find(|s| s.id == f.school_id))
+                            .map(|s| s.name.clone())
+                            .unwrap_or_default(),
+                        convener: found
+                            .and_then(|f| {
+                                members.iter().find(|m| m.community_id == f.id && m.role == communities::CONVENER)
+                            })
+                            .map(|m| m.name.clone())
+                            .unwrap_or_default(),
+                        rank: c.rank,
+                        round: c.round,
+                        total: c.total_display.clone(),
+                        criteria: g
+                            .criteria
+                            .iter()
+                            .zip(&c.criteria)
+                            .map(|(h, m)| (h.name.clone(), m.display.clone()))
+                            .collect(),
+                        award,
+                        revoked: is_revoked,
+                        comments,
+                    }
+                })
+                .collect();
+            PublishedGroup { group: g.group.clone(), name: g.name.clone(), communities, vacant }
+        })
+        .collect();
+    Ok((Published { year, groups }, result, open_blocks))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office/review/publish.html")]
+struct PublishPage {
+    ctx: Ctx,
+    preview: Published,
+    open_blocks: Vec<Vec<String>>,
+    publications: Vec<Publication>,
+    revocations: Vec<Revocation>,
+}
+
+impl PublishPage {
+    fn when(&self, p: &Publication) -> String {
+        crate::web::office::audit::local_time(p.published_at)
+    }
+}
+
+async fn preview(State(state): State<AppState>, ctx: Ctx) -> AppResult<PublishPage> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (preview, _, open_blocks) = build(&state, &plan, year).await?;
+    Ok(PublishPage {
+        publications: store::publications(&state.db, year).await?,
+        revocations: store::revocations(&state.db, year).await?,
+        ctx,
+        preview,
+        open_blocks,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// Freezes the results as they stand into a new publication version.
+async fn publish(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PublishForm>) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (published, _, open_blocks) = build(&state, &plan, year).await?;
+    if !open_blocks.is_empty() {
+        return Err(AppError::bad_request(
+            "仍有同分待裁決，請先在結果看板記錄裁決",
+            "some ties still need a decision; record it on the results board first",
+        ));
+    }
+    if published.groups.is_empty() {
+        return Err(AppError::bad_request("還沒有任何已送出的分數", "no score has been submitted yet"));
+    }
+    let json = serde_json::to_string(&published).map_err(|e| AppError::Internal(e.to_string()))?;
+    let actor = actor(&ctx)?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let publication = store::publish(&txn, year, &json, form.note.trim(), &actor.label, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &actor,
+        Change::new("results.publish", "publication", publication.version)
+            .year(year)
+            .after(&serde_json::json!({ "version": publication.version, "note": form.note.trim() })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.tf1("publish.done", "v", &publication.version.to_string())).await;
+    Ok(Redirect::to(&format!("/office/review/publications/{}", publication.version)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office/review/publication.html")]
+struct PublicationPage {
+    ctx: Ctx,
+    publication: Publication,
+    published: Published,
+}
+
+impl PublicationPage {
+    fn when(&self) -> String {
+        crate::web::office::audit::local_time(self.publication.published_at)
+    }
+}
+
+async fn publication(State(state): State<AppState>, ctx: Ctx, Path(version): Path<i32>) -> AppResult<PublicationPage> {
+    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let publication = store::publications(&state.db, year)
+        .await?
+        .into_iter()
+        .find(|p| p.version == version)
+        .ok_or(AppError::NotFound)?;
+    let published = serde_json::from_str(&publication.result).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(PublicationPage { ctx, publication, published })
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    community: String,
+    reason: String,
+}
+
+/// Revokes a community's award (copyright infringement, seed §5(1)(4)3): recorded for good; the
+/// place stays vacant in the next publication.
+async fn revoke(State(state): State<AppState>, ctx: Ctx, Form(form): Form<RevokeForm>) -> AppResult<Response> {
+    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let community = communities::by_code(&state.db, year, form.community.trim()).await?.ok_or(AppError::NotFound)?;
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::bad_request("請填寫撤銷原因", "give the reason for revoking"));
+    }
+    if store::revocations(&state.db, year).await?.iter().any(|r| r.community_id == community.id) {
+        return Err(AppError::bad_request("這個社群的獎項已撤銷", "this community's award is already revoked"));
+    }
+    let actor = actor(&ctx)?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let r = store::revoke(&txn, year, community.id, reason, &actor.label, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &actor,
+        Change::new("award.revoke", "community", community.id)
+            .year(year)
+            .after(&serde_json::json!({ "revocation": r.id, "code": community.code, "reason": reason })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.tf1("publish.revoked", "code", &community.code)).await;
+    Ok(Redirect::to("/office/review/publish").into_response())
+}
+
+// ---------------------------------------------------------------- paper scores
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office/review/import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    problems: Vec<String>,
+}
+
+async fn import_page(ctx: Ctx) -> ImportPage {
+    ImportPage { ctx, problems: Vec::new() }
+}
+
+/// Imports scores collected on paper, in `linxuan allocate`'s file format. The reviewer column
+/// names a reviewer account (e-mail or name); every row is checked before anything is written.
+async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let refuse = |ctx: Ctx, problems: Vec<String>| {
+        (StatusCode::UNPROCESSABLE_ENTITY, ImportPage { ctx, problems }).into_response()
+    };
+    let Some((_, bytes)) = read_upload(multipart, 20 * 1024 * 1024).await? else {
+        let message = ctx.pick("請選擇要匯入的檔案", "choose a file to import").to_string();
+        return Ok(refuse(ctx, vec![message]));
+    };
+    let rules = plan.selection_rules();
+    let entries = match linxuan_docs::scores::read_scores(&bytes, &rules) {
+        Ok(e) => e,
+        Err(problems) => {
+            let list = problems.iter().map(|p| if ctx.en() { p.to_string() } else { p.message_zh() }).collect();
+            return Ok(refuse(ctx, list));
+        }
+    };
+    let list = communities::list(&state.db, year).await?;
+    let reviewers = users::list(&state.db, Some("reviewer")).await?;
+    let mut problems = Vec::new();
+    // (community id, reviewer id, phase) → criterion → score
+    let mut grouped: BTreeMap<(i32, i32, String), BTreeMap<String, String>> = BTreeMap::new();
+    for e in &entries {
+        let Some(c) = list.iter().find(|c| c.code == e.community) else {
+            problems.push(
+                ctx.pick(
+                    &format!("社群「{}」不在本年度", e.community),
+                    &format!("community \"{}\" is not of this year", e.community),
+                )
+                .to_string(),
+            );
+            continue;
+        };
+        if c.group_id != e.group {
+            problems.push(
+                ctx.pick(
+                    &format!("社群「{}」屬於 {}，不是 {}", c.code, c.group_id, e.group),
+                    &format!("community \"{}\" is in {}, not {}", c.code, c.group_id, e.group),
+                )
+                .to_string(),
+            );
+            continue;
+        }
+        let Some(r) =
+            reviewers.iter().find(|u| u.email == e.reviewer.trim().to_lowercase() || u.name == e.reviewer.trim())
+        else {
+            problems.push(
+                ctx.pick(
+                    &format!("找不到審查委員「{}」（請用委員的電子郵件或姓名）", e.reviewer),
+                    &format!("no reviewer \"{}\" (use the reviewer's e-mail or name)", e.reviewer),
+                )
+                .to_string(),
+            );
+            continue;
+        };
+        let presentation = plan
+            .tracks
+            .get(&c.track)
+            .and_then(|t| t.criteria.get(&e.criterion))
+            .is_some_and(|cr| cr.source == CriterionSource::Presentation);
+        let Some((phase_id, _)) = plan.review.phases.iter().find(|(_, p)| {
+            p.track == c.track
+                && p.round == e.round as i64
+                && (p.kind == linxuan_core::plan::PhaseKind::Presentation) == presentation
+        }) else {
+            problems.push(
+                ctx.pick(
+                    &format!("{} 第 {} 輪沒有對應的審查階段", c.code, e.round),
+                    &format!("{} has no review phase for round {}", c.code, e.round),
+                )
+                .to_string(),
+            );
+            continue;
+        };
+        if review::conflict_reason(&state.db, c, r.id).await?.is_some() {
+            problems.push(
+                ctx.pick(
+                    &format!("{} 與 {} 有利益衝突", r.name, c.code),
+                    &format!("{} has a conflict with {}", r.name, c.code),
+                )
+                .to_string(),
+            );
+            continue;
+        }
+        grouped
+            .entry((c.id, r.id, phase_id.clone()))
+            .or_default()
+            .insert(e.criterion.clone(), e.score.normalize().to_string());
+    }
+    problems.sort();
+    problems.dedup();
+    if !problems.is_empty() {
+        return Ok(refuse(ctx, problems));
+    }
+    let actor = actor(&ctx)?;
+    let now = state.now();
+    let existing = store::assignments_of_year(&state.db, year).await?;
+    let txn = state.db.begin().await?;
+    let mut count = 0;
+    for ((community, reviewer, phase), values) in &grouped {
+        let assignment = match existing
+            .iter()
+            .find(|a| a.community_id == *community && a.reviewer_id == *reviewer && a.phase == *phase)
+        {
+            Some(a) => a.clone(),
+            None => {
+                store::add_assignment(
+                    &txn,
+                    store::NewAssignment { year, phase, community_id: *community, reviewer_id: *reviewer, room: None },
+                    &actor.label,
+                    now,
+                )
+                .await?
+            }
+        };
+        let entry = Entry {
+            values: encode(values),
+            indicators: "{}".into(),
+            completeness_reason: String::new(),
+            comment: String::new(),
+        };
+        let reason = ctx.pick("紙本評分匯入", "imported from paper score sheets");
+        store::submit(&txn, assignment.id, &entry, reason, &actor.label, true, now).await?;
+        count += 1;
+    }
+    let sha = state.files.put_content("imports", bytes::Bytes::copy_from_slice(&bytes)).await?;
+    let mut batch = Change::new("scores.import", "import", &sha).year(year);
+    batch.after = Some(serde_json::json!({ "sha256": sha, "scores": count, "rows": entries.len() }));
+    audit::record(&txn, now, &actor, batch).await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.tf1("import.scores_done", "n", &count.to_string())).await;
+    Ok(Redirect::to("/office/review/board").into_response())
+}
+
+// ---------------------------------------------------------------- exports
+
+/// Every score by every reviewer, the aggregate, the rank, the award and why: one sheet per
+/// group, for the file.
+async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (published, result, _) = build(&state, &plan, year).await?;
+    let list = communities::list(&state.db, year).await?;
+    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let reviewers: HashMap<i32, String> =
+        users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let mut sheets = Vec::new();
+    for (g, pg) in result.groups.iter().zip(&published.groups) {
+        let mut header: Vec<String> =
+            vec!["名次".into(), "社群代碼".into(), "社群名稱".into(), "學校".into(), "輪次".into(), "審查委員".into()];
+        header.extend(g.criteria.iter().map(|c| c.name.clone()));
+        header.extend(["總分".into(), "獎項".into(), "說明".into(), "評語".into(), "紙本匯入".into()]);
+        let mut rows = Vec::new();
+        for (c, pc) in g.ranking.iter().zip(&pg.communities) {
+            let community = list.iter().find(|x| x.code == c.community);
+            let award = pc
+                .award
+                .as_ref()
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| if pc.revoked { "撤銷".into() } else { "—".into() });
+            let why = c.explanation_zh(g).join("；");
+            for a in assignments.iter().filter(|a| community.is_some_and(|x| x.id == a.community_id)) {
+                let Some(s) = scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) else {
+                    continue;
+                };
+                let values = decode(&s.values);
+                let mut row = vec![
+                    c.rank.to_string(),
+                    c.community.clone(),
+                    pc.name.clone(),
+                    pc.school.clone(),
+                    a.phase.clone(),
+                    reviewers.get(&a.reviewer_id).cloned().unwrap_or_default(),
+                ];
+                row.extend(g.criteria.iter().map(|h| values.get(&h.id).cloned().unwrap_or_default()));
+                row.extend([
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    s.comment.clone(),
+                    if s.imported_by.is_some() { "是".into() } else { String::new() },
+                ]);
+                rows.push(row);
+            }
+            let mut row = vec![
+                c.rank.to_string(),
+                c.community.clone(),
+                pc.name.clone(),
+                pc.school.clone(),
+                c.round.to_string(),
+                "平均".into(),
+            ];
+            row.extend(c.criteria.iter().map(|m| m.display.clone()));
+            row.extend([c.total_display.clone(), award, why, String::new(), String::new()]);
+            rows.push(row);
+        }
+        sheets.push(Sheet { name: g.name.clone(), header, rows });
+    }
+    let bytes = workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))?;
+    let _ = ctx;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("justification-{year}.xlsx"),
+        bytes,
+    ))
+}
+
+async fn results_csv(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("results-{year}.csv"),
+        linxuan_docs::results::to_csv_for_excel(&result),
+    ))
+}
+
+async fn results_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let bytes = linxuan_docs::results::to_xlsx(&result).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("results-{year}.xlsx"),
+        bytes,
+    ))
+}

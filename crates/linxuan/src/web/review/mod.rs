@@ -1,0 +1,558 @@
+//! The reviewer's pages (審查委員): their assignments, one scoring page per community with the
+//! evidence, the community's self-evaluation beside the rubric, the computed timeliness, the
+//! completeness suggestion to confirm or change, indicator scores and a comment; autosaved as a
+//! draft, submitted explicitly, changed afterwards only with a reason while the phase is open,
+//! every version kept. Conflicts are checked on every page, not only at assignment.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use linxuan_core::plan::{Criterion, CriterionSource, Indicator, Phase, Plan};
+use linxuan_core::progress::{self, Progress};
+use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::communities::{self, Community};
+use linxuan_store::documents::{self, FileVersion, Link};
+use linxuan_store::review::{self as store, Assignment, Entry, Score, ScoreVersion};
+use linxuan_store::{TransactionTrait, plans, self_evaluations};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::facts::SIGNIN;
+use crate::review::{self, decode, encode, parse_score};
+use crate::web::community::evaluation::{Answers, parse_answers};
+use crate::web::community::files::{DocumentRow, category_key, human_size, send_version};
+use crate::web::ctx::Ctx;
+use crate::web::error::{AppError, AppResult};
+use crate::web::forms::FieldErrors;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/review", get(home))
+        .route("/review/a/{id}", get(page).post(save))
+        .route("/review/a/{id}/draft", post(autosave))
+        .route("/review/a/{id}/conflict", post(declare_conflict))
+        .route("/review/a/{id}/file/{version}", get(file))
+}
+
+fn actor(ctx: &Ctx) -> AppResult<Actor> {
+    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
+    Ok(Actor::user(me.id, &me.email))
+}
+
+async fn latest_plan(state: &AppState) -> AppResult<Plan> {
+    let stored = plans::latest(&state.db).await?.ok_or(AppError::NotFound)?;
+    Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+// ---------------------------------------------------------------- my assignments
+
+pub struct Row {
+    pub assignment: Assignment,
+    pub community: Community,
+    pub score: Option<Score>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/home.html")]
+struct HomePage {
+    ctx: Ctx,
+    plan: Plan,
+    phases: Vec<review::PhaseView>,
+    rows: Vec<Row>,
+}
+
+impl HomePage {
+    fn rows_of(&self, phase: &str) -> Vec<&Row> {
+        self.rows.iter().filter(|r| r.assignment.phase == phase).collect()
+    }
+    fn status(&self, row: &Row) -> (&'static str, String) {
+        match &row.score {
+            Some(s) if s.status == store::SUBMITTED => {
+                ("ok", self.ctx.tf1("review.submitted_v", "v", &s.version.to_string()))
+            }
+            Some(_) => ("warn", self.ctx.t("review.draft").into_owned()),
+            None => ("", self.ctx.t("review.not_started").into_owned()),
+        }
+    }
+    fn window(&self, p: &Phase) -> String {
+        format!(
+            "{} – {}",
+            linxuan_core::roc::format_long_with_weekday(p.opens.0),
+            linxuan_core::roc::format_long_with_weekday(p.closes.0)
+        )
+    }
+    fn group_name(&self, c: &Community) -> String {
+        crate::web::community::group_name(&self.plan, c)
+    }
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<HomePage> {
+    let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let plan = latest_plan(&state).await?;
+    let year = plan.academic_year;
+    let states = store::phase_states(&state.db, year).await?;
+    let phases = review::phase_views(&plan, &states, state.now());
+    let assignments = store::assignments_of_reviewer(&state.db, year, me.id).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let all = communities::list(&state.db, year).await?;
+    let conflicts = review::conflict_pairs(&state.db, &all).await?;
+    let rows = assignments
+        .into_iter()
+        // A conflicted community is not shown, even if assigned by mistake.
+        .filter(|a| !conflicts.contains(&(a.community_id, me.id)))
+        .filter_map(|a| {
+            let community = all.iter().find(|c| c.id == a.community_id)?.clone();
+            let score = scores.iter().find(|s| s.assignment_id == a.id).cloned();
+            Some(Row { assignment: a, community, score })
+        })
+        .collect();
+    Ok(HomePage { ctx, plan, phases, rows })
+}
+
+// ---------------------------------------------------------------- one assignment
+
+/// An assignment opened by its reviewer, with what the page needs.
+struct Opened {
+    assignment: Assignment,
+    community: Community,
+    plan: Plan,
+    phase: Phase,
+    open: bool,
+}
+
+async fn open(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<Opened> {
+    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
+    let assignment = store::assignment(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if assignment.reviewer_id != me.id {
+        return Err(AppError::Forbidden);
+    }
+    let community = communities::get(&state.db, assignment.community_id).await?.ok_or(AppError::NotFound)?;
+    // Checked on every page: a conflict declared after the assignment still closes the door.
+    if review::conflict_reason(&state.db, &community, me.id).await?.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let stored = plans::get(&state.db, assignment.plan_year).await?.ok_or(AppError::NotFound)?;
+    let plan = Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))?;
+    let phase = plan.review.phases.get(&assignment.phase).cloned().ok_or(AppError::NotFound)?;
+    let states = store::phase_states(&state.db, assignment.plan_year).await?;
+    let open = review::is_open(&phase, &assignment.phase, &states, state.now());
+    Ok(Opened { assignment, community, plan, phase, open })
+}
+
+/// One criterion row of the scoring page.
+pub struct CriterionRow {
+    pub id: String,
+    pub criterion: Criterion,
+    /// `computed`, `suggested`, `rubric` or `direct`.
+    pub entered: &'static str,
+    /// The system's value (timeliness) or suggestion (completeness).
+    pub system: Option<Decimal>,
+    /// What the form shows now.
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/score.html")]
+struct ScorePage {
+    ctx: Ctx,
+    opened: Opened,
+    progress: Progress,
+    criteria: Vec<CriterionRow>,
+    indicators: Vec<Indicator>,
+    indicator_values: BTreeMap<String, String>,
+    answers: Answers,
+    documents: Vec<DocumentRow>,
+    links: Vec<Link>,
+    score: Option<Score>,
+    versions: Vec<ScoreVersion>,
+    completeness_reason: String,
+    comment: String,
+    errors: FieldErrors,
+}
+
+impl ScorePage {
+    fn category_name(&self, category: &str) -> String {
+        self.ctx.t(&category_key(category)).into_owned()
+    }
+    fn size(&self, v: &FileVersion) -> String {
+        human_size(v.size)
+    }
+    fn submitted(&self) -> bool {
+        self.score.as_ref().is_some_and(|s| s.status == store::SUBMITTED)
+    }
+    fn self_level(&self, indicator: &str) -> String {
+        match self.answers.get(indicator).map(|a| a.level.as_str()) {
+            Some("good") => self.ctx.t("selfeval.good").into_owned(),
+            Some("fair") => self.ctx.t("selfeval.fair").into_owned(),
+            Some("poor") => self.ctx.t("selfeval.poor").into_owned(),
+            _ => "—".into(),
+        }
+    }
+    fn self_account(&self, indicator: &str) -> String {
+        self.answers.get(indicator).map(|a| a.account.clone()).unwrap_or_default()
+    }
+    fn indicator_value(&self, indicator: &str) -> String {
+        self.indicator_values.get(indicator).cloned().unwrap_or_default()
+    }
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::web::office::audit::local_time(*at)
+    }
+    fn points(&self, d: &Decimal) -> String {
+        d.round_dp(2).normalize().to_string()
+    }
+    fn max_indicator(&self) -> i64 {
+        self.opened.plan.rubric.max_per_indicator
+    }
+    fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.ctx.pick(zh, en)
+    }
+    fn base(&self) -> String {
+        format!("/review/a/{}", self.opened.assignment.id)
+    }
+}
+
+/// What the reviewer typed, to show again: criterion values, indicator values, the reason for
+/// a different completeness score, the comment.
+type Typed = (BTreeMap<String, String>, BTreeMap<String, String>, String, String);
+
+/// The community's timeliness points and completeness suggestion, rounded as scores are.
+fn system_values(progress: &Progress) -> (Decimal, Decimal) {
+    let round = |d: Decimal| d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    (round(progress.timeliness_points), round(progress.completeness_points))
+}
+
+async fn render(
+    state: &AppState,
+    ctx: Ctx,
+    opened: Opened,
+    form: Option<Typed>,
+    errors: FieldErrors,
+) -> AppResult<ScorePage> {
+    let community = &opened.community;
+    let facts = crate::facts::of(&state.db, community).await?;
+    let progress = progress::progress(&opened.plan, &facts, state.now());
+    let (timeliness, completeness) = system_values(&progress);
+    let score = store::score_of(&state.db, opened.assignment.id).await?;
+    let versions = match &score {
+        Some(s) => store::versions_of(&state.db, s.id).await?,
+        None => Vec::new(),
+    };
+    let (values, indicator_values, reason, comment) = match form {
+        Some(f) => f,
+        None => match &score {
+            Some(s) => (decode(&s.values), decode(&s.indicators), s.completeness_reason.clone(), s.comment.clone()),
+            None => Default::default(),
+        },
+    };
+    let criteria = review::phase_criteria(&opened.plan, &opened.phase)
+        .into_iter()
+        .map(|(id, c)| {
+            let entered = review::entered(c);
+            let system = match c.source {
+                CriterionSource::Computed => Some(timeliness),
+                CriterionSource::Suggested => Some(completeness),
+                _ => None,
+            };
+            let value = values.get(id).cloned().unwrap_or_else(|| match (entered, system) {
+                ("suggested", Some(s)) => s.normalize().to_string(),
+                _ => String::new(),
+            });
+            CriterionRow { id: id.to_string(), criterion: c.clone(), entered, system, value }
+        })
+        .collect();
+    let answers = self_evaluations::get(&state.db, community.id)
+        .await?
+        .filter(|s| s.submitted_at.is_some())
+        .map(|s| parse_answers(&s.answers))
+        .unwrap_or_default();
+    let docs = documents::list(&state.db, community.id, false).await?;
+    let doc_ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
+    let all_versions = documents::versions(&state.db, &doc_ids).await?;
+    let documents = docs
+        .into_iter()
+        .filter(|d| d.category != SIGNIN)
+        .map(|document| {
+            let versions = all_versions.iter().filter(|v| v.document_id == document.id).cloned().collect();
+            DocumentRow { document, versions }
+        })
+        .collect();
+    Ok(ScorePage {
+        indicators: opened.plan.rubric.indicators.clone(),
+        links: documents::links(&state.db, community.id).await?,
+        ctx,
+        progress,
+        criteria,
+        indicator_values,
+        answers,
+        documents,
+        score,
+        versions,
+        completeness_reason: reason,
+        comment,
+        errors,
+        opened,
+    })
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<ScorePage> {
+    let opened = open(&state, &ctx, id).await?;
+    render(&state, ctx, opened, None, FieldErrors::default()).await
+}
+
+/// The form's fields: `c.<criterion>`, `i.<indicator>`, `completeness_reason`, `comment`,
+/// `change_reason`, `action`.
+fn read(
+    pairs: &[(String, String)],
+) -> (BTreeMap<String, String>, BTreeMap<String, String>, String, String, String, String) {
+    let mut values = BTreeMap::new();
+    let mut indicators = BTreeMap::new();
+    let (mut reason, mut comment, mut change, mut action) = Default::default();
+    for (k, v) in pairs {
+        if let Some(c) = k.strip_prefix("c.") {
+            values.insert(c.to_string(), v.trim().to_string());
+        } else if let Some(i) = k.strip_prefix("i.") {
+            indicators.insert(i.to_string(), v.trim().to_string());
+        } else {
+            match k.as_str() {
+                "completeness_reason" => reason = v.trim().to_string(),
+                "comment" => comment = v.trim().to_string(),
+                "change_reason" => change = v.trim().to_string(),
+                "action" => action = v.clone(),
+                _ => {}
+            }
+        }
+    }
+    (values, indicators, reason, comment, change, action)
+}
+
+/// Checks a complete score; returns the stored values (criterion → score text).
+fn check_submission(
+    ctx: &Ctx,
+    plan: &Plan,
+    phase: &Phase,
+    progress: &Progress,
+    values: &BTreeMap<String, String>,
+    indicators: &BTreeMap<String, String>,
+    reason: &str,
+) -> Result<BTreeMap<String, String>, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut out = BTreeMap::new();
+    let (timeliness, completeness) = system_values(progress);
+    for (id, c) in review::phase_criteria(plan, phase) {
+        let field = format!("c.{id}");
+        match c.source {
+            CriterionSource::Computed => {
+                out.insert(id.to_string(), timeliness.normalize().to_string());
+            }
+            CriterionSource::Rubric => {
+                let mut scores = Vec::new();
+                for ind in &plan.rubric.indicators {
+                    match parse_score(indicators.get(&ind.id).map_or("", String::as_str), plan.rubric.max_per_indicator)
+                    {
+                        Ok(v) => scores.push(v),
+                        Err((zh, en)) => errors.add(format!("i.{}", ind.id), ctx.pick(&zh, &en)),
+                    }
+                }
+                if scores.len() == plan.rubric.indicators.len() {
+                    match linxuan_core::review::rubric::richness(
+                        &scores,
+                        plan.rubric.indicators.len(),
+                        plan.rubric.max_per_indicator,
+                        c.points,
+                    ) {
+                        Ok(v) => {
+                            out.insert(id.to_string(), v.normalize().to_string());
+                        }
+                        Err(e) => errors.add(field, e.to_string()),
+                    }
+                }
+            }
+            _ => match parse_score(values.get(id).map_or("", String::as_str), c.points) {
+                Ok(v) => {
+                    if c.source == CriterionSource::Suggested && v != completeness && reason.is_empty() {
+                        errors.add("completeness_reason", ctx.t("review.reason_needed"));
+                    }
+                    out.insert(id.to_string(), v.to_string());
+                }
+                Err((zh, en)) => errors.add(field, ctx.pick(&zh, &en)),
+            },
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let opened = open(&state, &ctx, id).await?;
+    let actor = actor(&ctx)?;
+    let (values, indicators, reason, comment, change, action) = read(&pairs);
+    if !opened.open {
+        return Err(AppError::Closed {
+            zh: format!("「{}」審查期間未開放，不能儲存或送出。", opened.phase.name),
+            en: format!("\"{}\" is not open: nothing can be saved or submitted.", opened.phase.name_en),
+        });
+    }
+    let existing = store::score_of(&state.db, id).await?;
+    let submitted = existing.as_ref().is_some_and(|s| s.status == store::SUBMITTED);
+    let too_long = comment.chars().count() > 5000 || reason.chars().count() > 2000;
+    let now = state.now();
+    let raw = Entry {
+        values: encode(&values),
+        indicators: encode(&indicators),
+        completeness_reason: reason.clone(),
+        comment: comment.clone(),
+    };
+    if action != "submit" {
+        if submitted {
+            return Err(AppError::bad_request(
+                "已送出的分數要修改時，請填寫原因後按「送出修改」",
+                "to change a submitted score, give a reason and submit the change",
+            ));
+        }
+        if too_long {
+            return Err(AppError::bad_request("評語太長", "the comment is too long"));
+        }
+        store::save_draft(&state.db, id, &raw, now).await?;
+        ctx.flash("ok", ctx.t("review.draft_saved")).await;
+        return Ok(Redirect::to(&format!("/review/a/{id}")).into_response());
+    }
+    let facts = crate::facts::of(&state.db, &opened.community).await?;
+    let progress = progress::progress(&opened.plan, &facts, now);
+    let mut errors = match check_submission(&ctx, &opened.plan, &opened.phase, &progress, &values, &indicators, &reason)
+    {
+        Ok(final_values) => {
+            let mut errors = FieldErrors::default();
+            if submitted && change.is_empty() {
+                errors.add("change_reason", ctx.t("review.change_reason_needed"));
+            }
+            if too_long {
+                errors.add("comment", ctx.t("form.too_long"));
+            }
+            if errors.is_empty() {
+                let entry = Entry { values: encode(&final_values), ..raw };
+                let before =
+                    existing.as_ref().map(|s| serde_json::json!({ "values": decode(&s.values), "version": s.version }));
+                let txn = state.db.begin().await?;
+                let saved = store::submit(&txn, id, &entry, &change, &actor.label, false, now).await?;
+                let mut record = Change::new(if submitted { "score.change" } else { "score.submit" }, "assignment", id)
+                    .year(opened.assignment.plan_year)
+                    .after(&serde_json::json!({ "values": final_values, "version": saved.version, "reason": change }));
+                if let Some(before) = before {
+                    record = record.before(&before);
+                }
+                audit::record(&txn, now, &actor, record).await?;
+                txn.commit().await?;
+                ctx.flash("ok", ctx.t(if submitted { "review.changed" } else { "review.submitted" })).await;
+                return Ok(Redirect::to("/review").into_response());
+            }
+            errors
+        }
+        Err(errors) => errors,
+    };
+    if submitted && change.is_empty() && !errors.has("change_reason") {
+        errors.add("change_reason", ctx.t("review.change_reason_needed"));
+    }
+    let page = render(&state, ctx, opened, Some((values, indicators, reason, comment)), errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The page's script saves a draft every few seconds while the reviewer types.
+async fn autosave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let opened = open(&state, &ctx, id).await?;
+    let json = |status: StatusCode, ok: bool, message: String| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "ok": ok, "message": message }).to_string(),
+        )
+            .into_response()
+    };
+    if !opened.open {
+        return Ok(json(StatusCode::FORBIDDEN, false, ctx.t("review.closed").into_owned()));
+    }
+    if store::score_of(&state.db, id).await?.is_some_and(|s| s.status == store::SUBMITTED) {
+        // A submitted score changes only by an explicit, reasoned submission.
+        return Ok(json(StatusCode::CONFLICT, false, ctx.t("review.submitted_keep_local").into_owned()));
+    }
+    let (values, indicators, reason, comment, _, _) = read(&pairs);
+    if comment.chars().count() > 5000 || reason.chars().count() > 2000 {
+        return Ok(json(StatusCode::UNPROCESSABLE_ENTITY, false, ctx.t("form.too_long").into_owned()));
+    }
+    let entry =
+        Entry { values: encode(&values), indicators: encode(&indicators), completeness_reason: reason, comment };
+    let now = state.now();
+    store::save_draft(&state.db, id, &entry, now).await?;
+    Ok(json(StatusCode::OK, true, ctx.tf1("review.autosaved", "at", &crate::web::office::audit::local_time(now))))
+}
+
+#[derive(Deserialize)]
+pub struct ConflictForm {
+    reason: String,
+}
+
+/// The reviewer declares a conflict: the community leaves their list at once; the office
+/// reassigns it.
+async fn declare_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Form(form): Form<ConflictForm>,
+) -> AppResult<Response> {
+    let opened = open(&state, &ctx, id).await?;
+    let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let reason: String = form.reason.trim().chars().take(500).collect();
+    if reason.is_empty() {
+        return Err(AppError::bad_request("請簡述利益衝突的原因", "say briefly what the conflict is"));
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let conflict = store::add_conflict(&txn, opened.community.id, me.id, &reason, &me.email, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &actor(&ctx)?,
+        Change::new("conflict.declare", "conflict", conflict.id).year(opened.assignment.plan_year).after(
+            &serde_json::json!({
+                "community": opened.community.code, "reviewer": me.email, "reason": reason,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.t("review.conflict_declared")).await;
+    Ok(Redirect::to("/review").into_response())
+}
+
+async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(i32, i32)>,
+    _headers: HeaderMap,
+) -> AppResult<Response> {
+    let opened = open(&state, &ctx, id).await?;
+    let found = documents::version(&state.db, version).await?.ok_or(AppError::NotFound)?;
+    let doc = documents::get(&state.db, found.document_id).await?.ok_or(AppError::NotFound)?;
+    // Deleted documents are hidden from review.
+    if doc.community_id != opened.community.id || doc.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    send_version(&state, &found).await
+}

@@ -1,0 +1,345 @@
+//! The review over HTTP: conflicts, balanced assignment, phase windows, score versions, the
+//! cut with ties, results equal to `linxuan allocate`, publication and what communities see.
+
+use chrono::NaiveDate;
+use linxuan_core::time::taipei;
+use reqwest::StatusCode;
+
+use crate::backends;
+use crate::support::{Client, TestApp};
+
+const SCHOOLS: &str = "code,name,level,district\n034750,西門國小,國小,桃園區\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n034603,青溪國中,國中,桃園區\n";
+const COMMUNITIES: &str = "code,school,track,group,name,convener,email\n\
+J1,034601,basic,basic-junior,文昌一,甲,j1@school.tyc.edu.tw\n\
+J2,034602,basic,basic-junior,建國一,乙,j2@school.tyc.edu.tw\n\
+J3,034603,basic,basic-junior,青溪一,丙,j3@school.tyc.edu.tw\n\
+J4,034601,basic,basic-junior,文昌二,丁,j4@school.tyc.edu.tw\n";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// The office with schools, four junior-high communities and three reviewers (one of them works
+/// at 文昌國中). Returns the office and the reviewers' signed-in clients, by name.
+async fn setup(app: &TestApp) -> (Client, Vec<(String, Client)>) {
+    let admin = app.admin().await;
+    admin.upload("/office/schools/import", "s.csv", SCHOOLS.as_bytes().to_vec()).await;
+    let page = admin.upload("/office/communities/import", "c.csv", COMMUNITIES.as_bytes().to_vec()).await;
+    assert!(page.has("新增 4 個社群"), "{}", page.body);
+    let schools = admin.get("/office/review/reviewers").await;
+    let at = schools.body.find("文昌國中</option>").unwrap();
+    let open = schools.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
+    let wenchang = schools.body[open..].split('"').next().unwrap().to_string();
+    let mut reviewers = Vec::new();
+    for (name, email, school) in [
+        ("王教授", "wang@ntnu.edu.tw", ""),
+        ("李校長", "lee@school.tyc.edu.tw", wenchang.as_str()),
+        ("陳教授", "chen@ncu.edu.tw", ""),
+    ] {
+        let page = admin
+            .post(
+                "/office/review/reviewers",
+                &[("name", name), ("email", email), ("affiliation", "大學"), ("school", school)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let link = page.find_link("/invite/").expect("the link is shown without SMTP");
+        let client = app.client();
+        let ok = client
+            .post(&link, &[("name", name), ("password", "reviewing 12345"), ("confirm", "reviewing 12345")])
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        reviewers.push((name.to_string(), client));
+    }
+    (admin, reviewers)
+}
+
+/// The reviewer's assignment links on /review.
+async fn my_assignments(client: &Client) -> Vec<String> {
+    let page = client.get("/review").await;
+    let mut out = Vec::new();
+    let mut rest = page.body.as_str();
+    while let Some(i) = rest.find("href=\"/review/a/") {
+        let start = i + 6;
+        let end = rest[start..].find('"').unwrap();
+        out.push(rest[start..start + end].to_string());
+        rest = &rest[start + end..];
+    }
+    out
+}
+
+fn indicator_fields(score: &str) -> Vec<(String, String)> {
+    ["operation", "co-planning", "observation", "debrief", "materials", "student-learning", "reflection", "sharing"]
+        .iter()
+        .map(|i| (format!("i.{i}"), score.to_string()))
+        .collect()
+}
+
+async fn assignment_is_balanced_and_avoids_conflicts(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    let page = admin.post("/office/review/assign/round-1/auto", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let matrix = admin.get("/office/review/assign/round-1").await;
+    assert!(matrix.has("已新增 4 筆指派"), "{}", matrix.body);
+    let mut loads = Vec::new();
+    for (name, client) in &reviewers {
+        let mine = my_assignments(client).await;
+        let page = client.get("/review").await;
+        if name == "李校長" {
+            assert!(!page.has("文昌一") && !page.has("文昌二"), "never their own school");
+        }
+        loads.push(mine.len());
+    }
+    loads.sort();
+    assert_eq!(loads.iter().sum::<usize>(), 4);
+    assert!(loads[2] - loads[0] <= 1, "balanced: {loads:?}");
+    // Running it again adds nothing: everything is assigned and kept.
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    assert!(admin.get("/office/review/assign/round-1").await.has("已新增 0 筆指派"));
+    assert_eq!(app.count("assignments").await, 4);
+}
+
+async fn a_conflict_closes_the_door_even_after_assignment(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    app.clock.set(taipei(d(2023, 6, 14), 10, 0, 0));
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let (name, wang) = &reviewers[0];
+    let links = my_assignments(wang).await;
+    assert!(!links.is_empty(), "{name} has work");
+    let link = links[0].clone();
+    assert_eq!(wang.get(&link).await.status, StatusCode::OK);
+    // Another reviewer's assignment is not theirs.
+    let other = my_assignments(&reviewers[2].1).await;
+    if let Some(o) = other.first() {
+        assert_eq!(wang.get(o).await.status, StatusCode::FORBIDDEN);
+    }
+    // The reviewer declares a conflict: the community leaves their list, the URL is closed.
+    let declared = wang.post(&format!("{link}/conflict"), &[("reason", "曾任該校顧問")]).await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER);
+    assert_eq!(wang.get(&link).await.status, StatusCode::FORBIDDEN);
+    assert!(!my_assignments(wang).await.contains(&link));
+    let saved = wang.post(&link, &[("action", "save"), ("comment", "x")]).await;
+    assert_eq!(saved.status, StatusCode::FORBIDDEN, "nothing can be saved through a conflict");
+    // The office cannot assign a conflicted pair by hand.
+    let conflicts = admin.get("/office/review/conflicts").await;
+    assert!(conflicts.has("曾任該校顧問") && conflicts.has("委員任職學校"));
+    // Offices, conveners and the public do not get reviewer pages.
+    assert_eq!(admin.get("/review").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.client().get(&link).await.status, StatusCode::SEE_OTHER);
+}
+
+async fn phases_open_and_close_by_date_and_by_the_office(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let (_, wang) = &reviewers[0];
+    let link = my_assignments(wang).await[0].clone();
+    app.clock.set(taipei(d(2023, 6, 12), 23, 0, 0));
+    assert_eq!(
+        wang.post(&link, &[("action", "save"), ("comment", "early")]).await.status,
+        StatusCode::FORBIDDEN,
+        "before the window"
+    );
+    let open = admin.post("/office/review/phase/round-1", &[("state", "open")]).await;
+    assert_eq!(open.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        wang.post(&link, &[("action", "save"), ("comment", "early")]).await.status,
+        StatusCode::SEE_OTHER,
+        "the office opened it"
+    );
+    admin.post("/office/review/phase/round-1", &[("state", "auto")]).await;
+    app.clock.set(taipei(d(2023, 6, 15), 23, 59, 59));
+    assert_eq!(wang.post(&link, &[("action", "save"), ("comment", "last second")]).await.status, StatusCode::SEE_OTHER);
+    admin.post("/office/review/phase/round-1", &[("state", "closed")]).await;
+    assert_eq!(
+        wang.post(&link, &[("action", "save"), ("comment", "too late")]).await.status,
+        StatusCode::FORBIDDEN,
+        "closed early"
+    );
+    assert!(admin.get("/office/audit").await.has("phase.state"));
+}
+
+async fn scores_are_submitted_once_and_changed_only_with_a_reason(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    app.clock.set(taipei(d(2023, 6, 14), 10, 0, 0));
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let (_, wang) = &reviewers[0];
+    let link = my_assignments(wang).await[0].clone();
+    let page = wang.get(&link).await;
+    assert!(page.has("系統建議") && page.has("運作與出席"), "the rubric and the suggestion are on the page");
+    // Autosave keeps a draft.
+    let token = wang.token().await;
+    let _ = token;
+    let draft = wang.post(&format!("{link}/draft"), &[("comment", "初步意見")]).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+    assert!(wang.get(&link).await.has("初步意見"), "the draft comes back after a reload");
+    // Submitting needs every indicator; the completeness differs from the suggestion: a reason.
+    let mut fields: Vec<(String, String)> = indicator_fields("7.5");
+    fields.push(("c.completeness".into(), "20".into()));
+    fields.push(("comment".into(), "整體完整".into()));
+    fields.push(("action".into(), "submit".into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refused = wang.post(&link, &refs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("請填寫理由"), "{}", refused.body);
+    fields.push(("completeness_reason".into(), "簽到表不完整".into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let ok = wang.post(&link, &refs).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let board = admin.get("/office/review/board").await;
+    // 7.5 × 8 / 80 × 50 = 37.5 richness; completeness 20; timeliness 0 (nothing uploaded).
+    assert!(board.has("57.50"), "{}", board.body);
+    // A change without a reason is refused; with one, it is version 2 and both are kept.
+    let mut change = fields.clone();
+    change.retain(|(k, _)| k != "comment");
+    change.push(("comment".into(), "修正".into()));
+    let refs: Vec<(&str, &str)> = change.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(wang.post(&link, &refs).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    change.push(("change_reason".into(), "補充評語".into()));
+    let refs: Vec<(&str, &str)> = change.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(wang.post(&link, &refs).await.status, StatusCode::SEE_OTHER);
+    let page = wang.get(&link).await;
+    assert!(page.has("第 2 版") && page.has("補充評語"), "{}", page.body);
+    assert_eq!(app.count("score_versions").await, 2);
+    assert!(app.sql("DELETE FROM score_versions").await.is_err(), "history cannot be rewritten");
+    // Autosave does not overwrite a submitted score.
+    let late_draft = wang.post(&format!("{link}/draft"), &[("comment", "覆蓋？")]).await;
+    assert_eq!(late_draft.status, StatusCode::CONFLICT);
+}
+
+fn scores_csv(rows: &[(&str, &str, u32, &str, [&str; 3])]) -> String {
+    let mut out = String::from("community,group,round,reviewer,criterion,score\n");
+    for (c, g, round, reviewer, [t, co, r]) in rows {
+        for (criterion, score) in [("timeliness", t), ("completeness", co), ("richness", r)] {
+            out.push_str(&format!("{c},{g},{round},{reviewer},{criterion},{score}\n"));
+        }
+    }
+    out
+}
+
+async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
+    let (admin, _) = setup(&app).await;
+    // A small cut for the test: the top 2 of round 1 go on, ties included.
+    let form = admin.get("/office/plan/edit/tracks").await;
+    let draft = crate::plan::hidden(&form.body, "_draft");
+    let version = crate::plan::hidden(&form.body, "_version");
+    let saved = admin
+        .post(
+            "/office/plan/edit/tracks",
+            &[
+                ("_draft", &draft),
+                ("_version", &version),
+                ("c:tracks.basic.rounds[1]", "top"),
+                ("cp:tracks.basic.rounds[1]", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let round1 = scores_csv(&[
+        ("J1", "basic-junior", 1, "wang@ntnu.edu.tw", ["25", "25", "40"]),
+        ("J2", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "20", "40"]),
+        ("J3", "basic-junior", 1, "chen@ncu.edu.tw", ["20", "25", "40"]),
+        ("J4", "basic-junior", 1, "wang@ntnu.edu.tw", ["10", "10", "30"]),
+    ]);
+    let imported = admin.upload("/office/review/import", "round1.csv", round1.clone().into_bytes()).await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    // A reviewer of the communities' own school is refused, naming the row's problem.
+    let bad = admin
+        .upload(
+            "/office/review/import",
+            "bad.csv",
+            scores_csv(&[("J1", "basic-junior", 1, "lee@school.tyc.edu.tw", ["1", "1", "1"])]).into_bytes(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("利益衝突"));
+    let cut = admin.get("/office/review/cut/basic-junior/2").await;
+    assert!(cut.has("3 個社群晉級") && cut.has("其中 1 個因同分晉級"), "{}", cut.body);
+    let confirmed = admin.post("/office/review/cut/basic-junior/2", &[]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    let matrix = admin.get("/office/review/assign/round-2").await;
+    assert!(matrix.has("J1") && matrix.has("J2") && matrix.has("J3") && !matrix.has(">J4 "), "round 2 is J1–J3");
+    // Round 2 by paper: the final score is the round-2 mean.
+    let round2 = scores_csv(&[
+        ("J1", "basic-junior", 2, "wang@ntnu.edu.tw", ["25", "25", "45.5"]),
+        ("J1", "basic-junior", 2, "chen@ncu.edu.tw", ["25", "25", "30.3"]),
+        ("J2", "basic-junior", 2, "wang@ntnu.edu.tw", ["25", "20", "42"]),
+        ("J3", "basic-junior", 2, "chen@ncu.edu.tw", ["20", "25", "36.6"]),
+    ]);
+    admin.upload("/office/review/import", "round2.csv", round2.clone().into_bytes()).await;
+    // The board's results are exactly `linxuan allocate` on the same scores.
+    let dir = std::env::temp_dir().join(format!(
+        "linxuan-review-{}-{}",
+        std::process::id(),
+        app.base.rsplit(':').next().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let all = round1 + round2.split_once('\n').unwrap().1;
+    std::fs::write(dir.join("scores.csv"), &all).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linxuan"))
+        .args([
+            "allocate",
+            "--scores",
+            dir.join("scores.csv").to_str().unwrap(),
+            "--format",
+            "csv",
+            "--out",
+            dir.join("cli.csv").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, server) = admin.get_bytes("/office/review/results.csv").await;
+    assert_eq!(String::from_utf8(server).unwrap(), std::fs::read_to_string(dir.join("cli.csv")).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let board = admin.get("/office/review/board").await;
+    assert!(board.has("特優") && board.has("紙本"), "{}", board.body);
+}
+
+async fn publication_freezes_results_and_communities_see_their_own(app: TestApp) {
+    let (admin, _) = setup(&app).await;
+    let scores = scores_csv(&[
+        ("J1", "basic-junior", 1, "wang@ntnu.edu.tw", ["25", "25", "45"]),
+        ("J2", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "20", "40"]),
+    ]);
+    admin.upload("/office/review/import", "s.csv", scores.into_bytes()).await;
+    // The convener of J1 (imported with the communities) signs in.
+    let users = admin.get("/office/users?role=convener").await;
+    let resend = users.find_link("/resend").unwrap();
+    let link = admin.post(&resend, &[]).await.find_link("/invite/").unwrap();
+    let convener = app.client();
+    convener.post(&link, &[("name", "甲"), ("password", "convening 12345"), ("confirm", "convening 12345")]).await;
+    let id = convener.get("/community").await.location.unwrap();
+    assert!(convener.get(&format!("{id}/results")).await.has("尚未公告"), "nothing before publication");
+    let preview = admin.get("/office/review/publish").await;
+    assert!(preview.has("文昌一") && preview.has("公告結果"));
+    let published = admin.post("/office/review/publish", &[("note", "初次公告")]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let mine = convener.get(&format!("{id}/results")).await;
+    assert!(mine.has("95.00") && mine.has("特優"), "{}", mine.body);
+    assert!(!mine.has("王教授") && !mine.has("wang@ntnu.edu.tw"), "reviewers stay anonymous");
+    // A later change does not touch what was published until the office publishes again.
+    let more = scores_csv(&[("J1", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "25", "35"])]);
+    admin.upload("/office/review/import", "more.csv", more.into_bytes()).await;
+    assert!(convener.get(&format!("{id}/results")).await.has("95.00"), "still the frozen version");
+    let v1 = admin.get("/office/review/publications/1").await;
+    assert!(v1.has("95.00"));
+    // Revoking an award leaves the place vacant.
+    let revoked = admin.post("/office/review/revoke", &[("community", "J1"), ("reason", "違反著作權")]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    admin.post("/office/review/publish", &[("note", "撤銷後")]).await;
+    let mine = convener.get(&format!("{id}/results")).await;
+    assert!(mine.has("90.00") && mine.has("獎項已撤銷"), "{}", mine.body);
+    let v2 = admin.get("/office/review/publications/2").await;
+    assert!(v2.has("特優 1"), "the special place is vacant: {}", v2.body);
+    assert!(admin.get("/office/review/publications/1").await.has("95.00"), "both versions stay");
+    assert!(app.sql("UPDATE publications SET note = 'x'").await.is_err());
+}
+
+backends!(
+    assignment_is_balanced_and_avoids_conflicts,
+    a_conflict_closes_the_door_even_after_assignment,
+    phases_open_and_close_by_date_and_by_the_office,
+    scores_are_submitted_once_and_changed_only_with_a_reason,
+    the_cut_lets_ties_through_and_results_match_allocate,
+    publication_freezes_results_and_communities_see_their_own,
+);
