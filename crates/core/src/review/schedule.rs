@@ -322,8 +322,9 @@ fn room<'a>(rooms: &[&'a Room], id: i32) -> Result<&'a Room, ScheduleError> {
 }
 
 /// Moves `community` to slot position `to_index` of room `to_room`, which must be free and
-/// without a conflict. Its times follow the new position; the others do not move (a gap may
-/// be left: [`retime`] closes it). Returns the whole schedule, by room and index.
+/// without a conflict; a community not on the schedule yet (registered after it was built) is
+/// placed there. Its times follow the new position; the others do not move (a gap may be left:
+/// [`retime`] closes it). Returns the whole schedule, by room and index.
 pub fn move_slot(
     day: &Day,
     slots: &[Slot],
@@ -334,8 +335,6 @@ pub fn move_slot(
     let rooms = rooms_of(day)?;
     let times = day.timing.slot_times()?;
     let mut slots = checked(&rooms, slots)?;
-    let at =
-        slots.iter().position(|s| s.community == community).ok_or(ScheduleError::UnknownCommunity { community })?;
     let target = room(&rooms, to_room)?;
     if to_index >= times.len() {
         return Err(ScheduleError::NoSuchSlot { index: to_index, slots_per_room: times.len() });
@@ -347,7 +346,11 @@ pub fn move_slot(
     if let Some(other) = slots.iter().find(|s| s.room == to_room && s.index == to_index && s.community != community) {
         return Err(ScheduleError::Occupied { room: to_room, index: to_index, community: other.community });
     }
-    slots[at] = slot_at(community, to_room, to_index, &times);
+    let placed = slot_at(community, to_room, to_index, &times);
+    match slots.iter().position(|s| s.community == community) {
+        Some(at) => slots[at] = placed,
+        None => slots.push(placed),
+    }
     slots.sort_by_key(|s| (s.room, s.index));
     Ok(slots)
 }
@@ -451,13 +454,25 @@ fn hm(t: &NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
-fn ids(ids: &[i32], sep: &str) -> String {
-    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(sep)
+/// How the messages name communities and reviewers: by id here, by code and name in the web layer.
+pub type Namer<'a> = &'a dyn Fn(i32) -> String;
+
+fn by_id(id: i32) -> String {
+    id.to_string()
+}
+
+fn names(ids: &[i32], name: Namer, sep: &str) -> String {
+    ids.iter().map(|&id| name(id)).collect::<Vec<_>>().join(sep)
 }
 
 impl ScheduleError {
     /// The problem in Traditional Chinese (zh-TW).
     pub fn message_zh(&self) -> String {
+        self.message_zh_named(&by_id, &by_id)
+    }
+
+    /// The problem in Traditional Chinese, naming communities and reviewers as the caller does.
+    pub fn message_zh_named(&self, community: Namer, reviewer: Namer) -> String {
         use ScheduleError::*;
         match self {
             BadStart { text } => format!("發表開始時間「{text}」不是 時:分（例如 09:00）。"),
@@ -469,32 +484,103 @@ impl ScheduleError {
             BreakBackwards { start, end } => format!("休息時間 {} 至 {} 的結束須晚於開始。", hm(start), hm(end)),
             NoRooms => "沒有任何發表場地。".to_owned(),
             DuplicateRoom { room } => format!("場地 {room} 重複。"),
-            ReviewerInTwoRooms { reviewer, rooms } => {
-                format!("委員 {reviewer} 同時在場地 {} 與場地 {}，兩場同時進行。", rooms[0], rooms[1])
+            ReviewerInTwoRooms { reviewer: r, rooms } => {
+                format!("委員 {} 同時在場地 {} 與場地 {}，兩場同時進行。", reviewer(*r), rooms[0], rooms[1])
             }
             TooMany { communities, capacity, rooms, slots_per_room } => {
                 format!("共 {communities} 隊，但 {rooms} 個場地各 {slots_per_room} 場，當天最多 {capacity} 隊。")
             }
             NoRoomFor { communities } => {
-                format!("社群 {} 與每個場地都有委員須利益迴避。", ids(communities, "、"))
+                format!("社群 {} 與每個場地都有委員須利益迴避。", names(communities, community, "、"))
             }
             RoomsFull { communities, slots_per_room } => {
-                format!("社群 {} 無法安排：可用的場地（各 {slots_per_room} 場）已滿。", ids(communities, "、"))
+                format!(
+                    "社群 {} 無法安排：可用的場地（各 {slots_per_room} 場）已滿。",
+                    names(communities, community, "、")
+                )
             }
-            UnknownCommunity { community } => format!("社群 {community} 不在場次表中。"),
-            CommunityTwice { community } => format!("社群 {community} 在場次表中出現兩次。"),
-            Overlap { room, index, communities } => {
-                format!("場地 {room} 第 {} 場同時排了社群 {} 與社群 {}。", index + 1, communities[0], communities[1])
-            }
+            UnknownCommunity { community: c } => format!("社群 {} 不在場次表中。", community(*c)),
+            CommunityTwice { community: c } => format!("社群 {} 在場次表中出現兩次。", community(*c)),
+            Overlap { room, index, communities } => format!(
+                "場地 {room} 第 {} 場同時排了社群 {} 與社群 {}。",
+                index + 1,
+                community(communities[0]),
+                community(communities[1])
+            ),
             UnknownRoom { room } => format!("沒有場地 {room}。"),
             NoSuchSlot { index, slots_per_room } => {
                 format!("沒有第 {} 場：每個場地當天只有 {slots_per_room} 場。", index + 1)
             }
-            Conflict { community, room, reviewers } => {
-                format!("社群 {community} 與場地 {room} 的委員 {} 須利益迴避。", ids(reviewers, "、"))
+            Conflict { community: c, room, reviewers } => {
+                format!("社群 {} 與場地 {room} 的委員 {} 須利益迴避。", community(*c), names(reviewers, reviewer, "、"))
             }
-            Occupied { room, index, community } => {
-                format!("場地 {room} 第 {} 場已排社群 {community}。", index + 1)
+            Occupied { room, index, community: c } => {
+                format!("場地 {room} 第 {} 場已排社群 {}。", index + 1, community(*c))
+            }
+        }
+    }
+
+    /// The problem in English, naming communities and reviewers as the caller does.
+    pub fn message_en_named(&self, community: Namer, reviewer: Namer) -> String {
+        use ScheduleError::*;
+        match self {
+            BadStart { text } => format!("the presentation start \"{text}\" is not HH:MM (such as 09:00)"),
+            BadNumber { field, value } => format!("presentation setting {field} is {value}: negative or too large"),
+            SlotTooShort { slot_minutes, changeover_minutes } => {
+                format!("a slot of {slot_minutes} minutes must be longer than its change-over of {changeover_minutes}")
+            }
+            DayPastMidnight { start, hours } => format!("{hours} hours from {} run past midnight", hm(start)),
+            BreakBackwards { start, end } => {
+                format!("the break from {} to {} must end after it starts", hm(start), hm(end))
+            }
+            NoRooms => "there is no presentation room".to_owned(),
+            DuplicateRoom { room } => format!("room {room} is given twice"),
+            ReviewerInTwoRooms { reviewer: r, rooms } => format!(
+                "reviewer {} is in room {} and in room {}, which run at the same time",
+                reviewer(*r),
+                rooms[0],
+                rooms[1]
+            ),
+            TooMany { communities, capacity, rooms, slots_per_room } => {
+                format!(
+                    "{communities} communities, but {rooms} rooms of {slots_per_room} slots hold at most {capacity}"
+                )
+            }
+            NoRoomFor { communities } => format!(
+                "{} {} a conflict of interest with a reviewer of every room",
+                plural(communities.len(), "community", "communities"),
+                if communities.len() == 1 {
+                    format!("{} has", community(communities[0]))
+                } else {
+                    format!("{} have", names(communities, community, ", "))
+                }
+            ),
+            RoomsFull { communities, slots_per_room } => format!(
+                "cannot place {} {}: the rooms {} can use ({slots_per_room} slots each) are full",
+                plural(communities.len(), "community", "communities"),
+                names(communities, community, ", "),
+                if communities.len() == 1 { "it" } else { "they" }
+            ),
+            UnknownCommunity { community: c } => format!("community {} has no slot", community(*c)),
+            CommunityTwice { community: c } => format!("community {} has two slots", community(*c)),
+            Overlap { room, index, communities } => format!(
+                "slot {} of room {room} has both community {} and community {}",
+                index + 1,
+                community(communities[0]),
+                community(communities[1])
+            ),
+            UnknownRoom { room } => format!("there is no room {room}"),
+            NoSuchSlot { index, slots_per_room } => {
+                format!("there is no slot {}: each room has {slots_per_room} in the day", index + 1)
+            }
+            Conflict { community: c, room, reviewers } => format!(
+                "community {} has a conflict of interest with {} {} of room {room}",
+                community(*c),
+                plural(reviewers.len(), "reviewer", "reviewers"),
+                names(reviewers, reviewer, ", ")
+            ),
+            Occupied { room, index, community: c } => {
+                format!("slot {} of room {room} already has community {}", index + 1, community(*c))
             }
         }
     }
@@ -502,69 +588,7 @@ impl ScheduleError {
 
 impl fmt::Display for ScheduleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use ScheduleError::*;
-        match self {
-            BadStart { text } => write!(f, "the presentation start \"{text}\" is not HH:MM (such as 09:00)"),
-            BadNumber { field, value } => write!(f, "presentation setting {field} is {value}: negative or too large"),
-            SlotTooShort { slot_minutes, changeover_minutes } => write!(
-                f,
-                "a slot of {slot_minutes} minutes must be longer than its change-over of {changeover_minutes}"
-            ),
-            DayPastMidnight { start, hours } => write!(f, "{hours} hours from {} run past midnight", hm(start)),
-            BreakBackwards { start, end } => {
-                write!(f, "the break from {} to {} must end after it starts", hm(start), hm(end))
-            }
-            NoRooms => write!(f, "there is no presentation room"),
-            DuplicateRoom { room } => write!(f, "room {room} is given twice"),
-            ReviewerInTwoRooms { reviewer, rooms } => write!(
-                f,
-                "reviewer {reviewer} is in room {} and in room {}, which run at the same time",
-                rooms[0], rooms[1]
-            ),
-            TooMany { communities, capacity, rooms, slots_per_room } => write!(
-                f,
-                "{communities} communities, but {rooms} rooms of {slots_per_room} slots hold at most {capacity}"
-            ),
-            NoRoomFor { communities } => write!(
-                f,
-                "{} {} a conflict of interest with a reviewer of every room",
-                plural(communities.len(), "community", "communities"),
-                if communities.len() == 1 {
-                    format!("{} has", communities[0])
-                } else {
-                    format!("{} have", ids(communities, ", "))
-                }
-            ),
-            RoomsFull { communities, slots_per_room } => write!(
-                f,
-                "cannot place {} {}: the rooms {} can use ({slots_per_room} slots each) are full",
-                plural(communities.len(), "community", "communities"),
-                ids(communities, ", "),
-                if communities.len() == 1 { "it" } else { "they" }
-            ),
-            UnknownCommunity { community } => write!(f, "community {community} has no slot"),
-            CommunityTwice { community } => write!(f, "community {community} has two slots"),
-            Overlap { room, index, communities } => write!(
-                f,
-                "slot {} of room {room} has both community {} and community {}",
-                index + 1,
-                communities[0],
-                communities[1]
-            ),
-            UnknownRoom { room } => write!(f, "there is no room {room}"),
-            NoSuchSlot { index, slots_per_room } => {
-                write!(f, "there is no slot {}: each room has {slots_per_room} in the day", index + 1)
-            }
-            Conflict { community, room, reviewers } => write!(
-                f,
-                "community {community} has a conflict of interest with {} {} of room {room}",
-                plural(reviewers.len(), "reviewer", "reviewers"),
-                ids(reviewers, ", ")
-            ),
-            Occupied { room, index, community } => {
-                write!(f, "slot {} of room {room} already has community {community}", index + 1)
-            }
-        }
+        f.write_str(&self.message_en_named(&by_id, &by_id))
     }
 }
 
@@ -791,7 +815,11 @@ mod tests {
         assert_eq!(e, ScheduleError::NoSuchSlot { index: 17, slots_per_room: 17 });
         assert_eq!(e.to_string(), "there is no slot 18: each room has 17 in the day");
         assert_eq!(move_slot(&day, &s.slots, one, 9, 0).unwrap_err(), ScheduleError::UnknownRoom { room: 9 });
-        assert_eq!(move_slot(&day, &s.slots, 99, 1, 0).unwrap_err(), ScheduleError::UnknownCommunity { community: 99 });
+        // A community registered after the schedule was built is placed into a free slot.
+        let free = s.slots.iter().filter(|x| x.room == 1).map(|x| x.index).max().map_or(0, |i| i + 1);
+        let placed = move_slot(&day, &s.slots, 99, 1, free).unwrap();
+        assert_eq!(placed.len(), s.slots.len() + 1);
+        assert_eq!(placed.iter().find(|x| x.community == 99).map(|x| (x.room, x.index)), Some((1, free)));
         // Moving to where it already is changes nothing.
         let here = s.slots.iter().find(|x| x.community == one).unwrap();
         assert_eq!(layout(&move_slot(&day, &s.slots, one, here.room, here.index).unwrap()), layout(&s.slots));

@@ -22,9 +22,13 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// The office with schools, four junior-high communities and three reviewers (one of them works
 /// at 文昌國中). Returns the office and the reviewers' signed-in clients, by name.
 async fn setup(app: &TestApp) -> (Client, Vec<(String, Client)>) {
+    setup_with(app, COMMUNITIES).await
+}
+
+async fn setup_with(app: &TestApp, communities: &str) -> (Client, Vec<(String, Client)>) {
     let admin = app.admin().await;
     admin.upload("/office/schools/import", "s.csv", SCHOOLS.as_bytes().to_vec()).await;
-    let page = admin.upload("/office/communities/import", "c.csv", COMMUNITIES.as_bytes().to_vec()).await;
+    let page = admin.upload("/office/communities/import", "c.csv", communities.as_bytes().to_vec()).await;
     assert!(page.has("新增 4 個社群"), "{}", page.body);
     let schools = admin.get("/office/review/reviewers").await;
     let at = schools.body.find("文昌國中</option>").unwrap();
@@ -293,6 +297,7 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     std::fs::remove_dir_all(&dir).unwrap();
     let board = admin.get("/office/review/board").await;
     assert!(board.has("特優") && board.has("紙本"), "{}", board.body);
+    assert!(board.has("委員評分統計") && board.has("王教授"), "reviewer statistics are on the board");
 }
 
 async fn publication_freezes_results_and_communities_see_their_own(app: TestApp) {
@@ -335,7 +340,109 @@ async fn publication_freezes_results_and_communities_see_their_own(app: TestApp)
     assert!(app.sql("UPDATE publications SET note = 'x'").await.is_err());
 }
 
+const ADVANCED: &str = "code,school,track,group,name,convener,email\n\
+A1,034601,advanced,advanced,文昌進階,甲,a1@school.tyc.edu.tw\n\
+A2,034602,advanced,advanced,建國進階,乙,a2@school.tyc.edu.tw\n\
+A3,034603,advanced,advanced,青溪進階,丙,a3@school.tyc.edu.tw\n\
+A4,034602,advanced,advanced,建國進階二,丁,a4@school.tyc.edu.tw\n";
+
+/// The value of the `name` attribute of the select labelled for `who` on the rooms form.
+fn room_field(page: &str, who: &str) -> String {
+    let at = page.find(&format!("aria-label=\"場地 {who}\"")).expect(who);
+    let open = page[..at].rfind("name=\"").unwrap() + "name=\"".len();
+    page[open..].split('"').next().unwrap().to_string()
+}
+
+/// The room sections of the schedule page, in order: the text of each.
+fn rooms_of(page: &str) -> Vec<String> {
+    page.split("<section class=\"card schedule\">")
+        .skip(1)
+        .map(|s| s.split("</section>").next().unwrap().to_string())
+        .collect()
+}
+
+async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
+    let (admin, reviewers) = setup_with(&app, ADVANCED).await;
+    let page = admin.get("/office/review/presentation").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // 王 and 李 sit in room 1, 陳 in room 2. 李 works at 文昌國中, so A1 may not be in room 1.
+    let fields = [
+        (room_field(&page.body, "王教授"), "1"),
+        (room_field(&page.body, "李校長"), "1"),
+        (room_field(&page.body, "陳教授"), "2"),
+    ];
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(admin.post("/office/review/presentation/rooms", &refs).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.post("/office/review/presentation/rooms", &[(refs[0].0, "9")]).await.status,
+        StatusCode::BAD_REQUEST,
+        "there are two rooms"
+    );
+    let built = admin.post("/office/review/presentation/build", &[]).await;
+    assert_eq!(built.status, StatusCode::SEE_OTHER, "{}", built.body);
+    let page = admin.get("/office/review/presentation").await;
+    assert!(page.has("已排定 4 個社群"), "{}", page.body);
+    let rooms = rooms_of(&page.body);
+    assert_eq!(rooms.len(), 2);
+    assert!(rooms[1].contains("文昌進階") && !rooms[0].contains("文昌進階"), "A1 is kept away from 李: {rooms:?}");
+    assert_eq!(rooms[0].matches("<tr><td class=\"num\">").count(), 2, "balanced: {rooms:?}");
+    assert!(
+        rooms[0].contains("09:00–09:17") && rooms[0].contains("09:20–09:37"),
+        "20-minute slots, 3 of them change-over: {rooms:?}"
+    );
+    // Moving A1 into room 1 is refused and says why; nothing changes.
+    let a1 = {
+        let at = page.body.find("文昌進階</option>").unwrap();
+        let open = page.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
+        page.body[open..].split('"').next().unwrap().to_string()
+    };
+    let refused = admin
+        .post("/office/review/presentation/move", &[("community", a1.as_str()), ("room", "1"), ("position", "1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("A1 文昌進階 與場地 1 的委員 李校長 須利益迴避"), "{}", refused.body);
+    assert_eq!(rooms_of(&admin.get("/office/review/presentation").await.body), rooms);
+    // Assigning from the schedule: each room's reviewers get its communities, written and live.
+    let assigned = admin.post("/office/review/presentation/assign", &[]).await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER);
+    // Room 1: 2 communities × 2 reviewers × 2 phases; room 2: 2 × 1 × 2.
+    assert_eq!(app.count("assignments").await, 12);
+    admin.post("/office/review/presentation/assign", &[]).await;
+    assert_eq!(app.count("assignments").await, 12, "assigning again adds nothing");
+    let print = admin.get("/office/review/presentation/print").await;
+    assert!(print.has("文昌進階") && !print.has("presentation/build"), "the print view has no controls");
+    // The room page: only its reviewers, one form per presentation.
+    let (_, lee) = &reviewers[1];
+    let (_, chen) = &reviewers[2];
+    assert_eq!(lee.get("/review/room/2").await.status, StatusCode::FORBIDDEN);
+    assert!(chen.get("/review").await.has("/review/room/2"), "the reviewer's home links their room");
+    app.clock.set(taipei(d(2023, 6, 16), 9, 25, 0));
+    let room = chen.get("/review/room/2").await;
+    assert!(room.has("文昌進階") && room.has("data-timer=\"1020\""), "{}", room.body);
+    let at = room.body.find("文昌進階").unwrap();
+    let action = room.body[at..].find("action=\"/review/a/").map(|i| at + i + "action=\"".len()).unwrap();
+    let url = room.body[action..].split('"').next().unwrap().replace("&amp;", "&");
+    let too_high = chen.post(&url, &[("action", "submit"), ("c.presentation", "61"), ("comment", "清楚")]).await;
+    assert_eq!(too_high.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_high.has("61") && too_high.has("清楚") && too_high.has("problems"),
+        "typed values stay: {}",
+        too_high.body
+    );
+    let ok = chen.post(&url, &[("action", "submit"), ("c.presentation", "55.5"), ("comment", "清楚")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(ok.location.as_deref().unwrap().starts_with("/review/room/2#slot-"), "back to the room");
+    let room = chen.get("/review/room/2").await;
+    assert!(room.has("第 1 版") && room.has("55.5"), "{}", room.body);
+    assert!(admin.get("/office/review/board").await.has("55.5"), "the score reaches the board");
+    // The day after, the presentation phase is closed.
+    app.clock.set(taipei(d(2023, 6, 17), 9, 0, 0));
+    let late = chen.post(&url, &[("action", "submit"), ("c.presentation", "50"), ("change_reason", "x")]).await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+}
+
 backends!(
+    presentation_day_rooms_schedule_and_scores,
     assignment_is_balanced_and_avoids_conflicts,
     a_conflict_closes_the_door_even_after_assignment,
     phases_open_and_close_by_date_and_by_the_office,

@@ -221,3 +221,54 @@
       .catch(function () {});
   }, 1000);
 })();
+
+// Presentation timers (<div data-timer="seconds">): a countdown per presentation that the
+// reviewer starts and pauses; past zero it counts the overtime in red. Time is measured from
+// the clock, not by counting ticks, so a busy tablet does not drift.
+(function () {
+  "use strict";
+  function format(seconds) {
+    var s = Math.abs(seconds);
+    var text = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+    return seconds < 0 ? "+" + text : text;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-timer]"), function (box) {
+    var total = parseInt(box.getAttribute("data-timer"), 10) || 0;
+    var display = box.querySelector(".timer-display");
+    var start = box.querySelector("[data-timer-start]");
+    var reset = box.querySelector("[data-timer-reset]");
+    var used = 0; // milliseconds counted before the current run
+    var since = null; // when the current run started
+    var tick = null;
+    function left() {
+      var ms = used + (since === null ? 0 : Date.now() - since);
+      return total - Math.floor(ms / 1000);
+    }
+    function show() {
+      var l = left();
+      display.textContent = format(l) + (l < 0 ? " " + box.getAttribute("data-label-over") : "");
+      box.classList.toggle("over", l < 0);
+      box.classList.toggle("last-minute", l >= 0 && l <= 60);
+    }
+    start.addEventListener("click", function () {
+      if (since === null) {
+        since = Date.now();
+        tick = window.setInterval(show, 250);
+        start.textContent = box.getAttribute("data-label-pause");
+        box.classList.add("running");
+      } else {
+        used += Date.now() - since;
+        since = null;
+        window.clearInterval(tick);
+        start.textContent = box.getAttribute("data-label-start");
+        box.classList.remove("running");
+      }
+      show();
+    });
+    reset.addEventListener("click", function () {
+      if (since !== null) start.click();
+      used = 0;
+      show();
+    });
+  });
+})();

@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/review/a/{id}/draft", post(autosave))
         .route("/review/a/{id}/conflict", post(declare_conflict))
         .route("/review/a/{id}/file/{version}", get(file))
+        .route("/review/room/{room}", get(room))
 }
 
 fn actor(ctx: &Ctx) -> AppResult<Actor> {
@@ -67,6 +68,8 @@ struct HomePage {
     plan: Plan,
     phases: Vec<review::PhaseView>,
     rows: Vec<Row>,
+    /// The presentation room this reviewer sits in, if any.
+    room: Option<i32>,
 }
 
 impl HomePage {
@@ -115,7 +118,128 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<HomePage> {
             Some(Row { assignment: a, community, score })
         })
         .collect();
-    Ok(HomePage { ctx, plan, phases, rows })
+    let room = store::rooms(&state.db, year).await?.into_iter().find(|(u, _)| *u == me.id).map(|(_, r)| r);
+    Ok(HomePage { ctx, plan, phases, rows, room })
+}
+
+// ---------------------------------------------------------------- the presentation room
+
+/// One community's slot in the room, with this reviewer's presentation score for it.
+pub struct RoomSlot {
+    pub assignment: Assignment,
+    pub community: Community,
+    pub start: String,
+    pub end: String,
+    pub submitted: bool,
+    pub version: i32,
+    pub value: String,
+    pub comment: String,
+    pub errors: FieldErrors,
+}
+
+/// The tablet page a reviewer keeps open through the presentation day: the room's schedule, a
+/// timer per presentation and the presentation score, entered as each community finishes.
+#[derive(Template, WebTemplate)]
+#[template(path = "review/room.html")]
+struct RoomPage {
+    ctx: Ctx,
+    room: i32,
+    phase: Phase,
+    open: bool,
+    slots: Vec<RoomSlot>,
+    present_seconds: i64,
+    present_minutes: i64,
+    criterion_id: String,
+    criterion_name: String,
+    points: String,
+}
+
+async fn room(State(state): State<AppState>, ctx: Ctx, Path(room): Path<i32>) -> AppResult<RoomPage> {
+    render_room(&state, ctx, room, None).await
+}
+
+/// What a reviewer sent from the room page that could not be accepted: shown again in its slot.
+struct Rejected {
+    assignment: i32,
+    value: String,
+    comment: String,
+    errors: FieldErrors,
+}
+
+async fn render_room(state: &AppState, ctx: Ctx, room: i32, rejected: Option<Rejected>) -> AppResult<RoomPage> {
+    let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let plan = latest_plan(state).await?;
+    let year = plan.academic_year;
+    // Only the room's own reviewers see it.
+    if !store::rooms(&state.db, year).await?.contains(&(me.id, room)) {
+        return Err(AppError::Forbidden);
+    }
+    let (phase_id, phase) = plan
+        .review
+        .phases
+        .iter()
+        .find(|(_, p)| p.kind == linxuan_core::plan::PhaseKind::Presentation)
+        .map(|(k, p)| (k.clone(), p.clone()))
+        .ok_or(AppError::NotFound)?;
+    let timing = plan.tracks.get(&phase.track).and_then(|t| t.presentation.as_ref()).ok_or(AppError::NotFound)?;
+    let (criterion_id, criterion) = review::phase_criteria(&plan, &phase)
+        .into_iter()
+        .find(|(_, c)| c.source == CriterionSource::Presentation)
+        .map(|(id, c)| (id.to_string(), c.clone()))
+        .ok_or(AppError::NotFound)?;
+    let states = store::phase_states(&state.db, year).await?;
+    let open = review::is_open(&phase, &phase_id, &states, state.now());
+    let assignments = store::assignments_of_reviewer(&state.db, year, me.id).await?;
+    let mine: Vec<&Assignment> = assignments.iter().filter(|a| a.phase == phase_id).collect();
+    let ids: Vec<i32> = mine.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let all = communities::list(&state.db, year).await?;
+    let conflicts = review::conflict_pairs(&state.db, &all).await?;
+    let mut slots = Vec::new();
+    for slot in store::slots(&state.db, year).await?.into_iter().filter(|s| s.room == room) {
+        if conflicts.contains(&(slot.community_id, me.id)) {
+            continue;
+        }
+        let (Some(assignment), Some(community)) =
+            (mine.iter().find(|a| a.community_id == slot.community_id), all.iter().find(|c| c.id == slot.community_id))
+        else {
+            continue;
+        };
+        let score = scores.iter().find(|s| s.assignment_id == assignment.id);
+        let submitted = score.is_some_and(|s| s.status == store::SUBMITTED);
+        let mut value = score.and_then(|s| decode(&s.values).get(&criterion_id).cloned()).unwrap_or_default();
+        let mut comment = score.map(|s| s.comment.clone()).unwrap_or_default();
+        let mut errors = FieldErrors::default();
+        if let Some(r) = rejected.as_ref().filter(|r| r.assignment == assignment.id) {
+            value = r.value.clone();
+            comment = r.comment.clone();
+            errors = r.errors.clone();
+        }
+        slots.push(RoomSlot {
+            assignment: (*assignment).clone(),
+            community: community.clone(),
+            start: slot.start,
+            end: slot.end,
+            submitted,
+            version: score.map_or(0, |s| s.version),
+            value,
+            comment,
+            errors,
+        });
+    }
+    let present_minutes = timing.slot_minutes - timing.changeover_minutes;
+    Ok(RoomPage {
+        room,
+        open,
+        slots,
+        present_seconds: present_minutes * 60,
+        present_minutes,
+        criterion_name: ctx.pick(&criterion.name, &criterion.name_en).to_string(),
+        points: criterion.points.to_string(),
+        criterion_id,
+        phase,
+        ctx,
+    })
 }
 
 // ---------------------------------------------------------------- one assignment
@@ -390,13 +514,26 @@ fn check_submission(
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
+#[derive(Deserialize, Default)]
+pub struct Back {
+    /// `room` when the score came from the presentation room's page.
+    #[serde(default)]
+    back: String,
+}
+
 async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
+    Query(back): Query<Back>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let opened = open(&state, &ctx, id).await?;
+    // From the room page, the reviewer goes back to the room, at the community's slot.
+    let room_page = match (back.back.as_str(), opened.assignment.room) {
+        ("room", Some(room)) => Some(format!("/review/room/{room}#slot-{id}")),
+        _ => None,
+    };
     let actor = actor(&ctx)?;
     let (values, indicators, reason, comment, change, action) = read(&pairs);
     if !opened.open {
@@ -456,7 +593,7 @@ async fn save(
                 audit::record(&txn, now, &actor, record).await?;
                 txn.commit().await?;
                 ctx.flash("ok", ctx.t(if submitted { "review.changed" } else { "review.submitted" })).await;
-                return Ok(Redirect::to("/review").into_response());
+                return Ok(Redirect::to(room_page.as_deref().unwrap_or("/review")).into_response());
             }
             errors
         }
@@ -464,6 +601,13 @@ async fn save(
     };
     if submitted && change.is_empty() && !errors.has("change_reason") {
         errors.add("change_reason", ctx.t("review.change_reason_needed"));
+    }
+    if let (Some(_), Some(room)) = (room_page, opened.assignment.room) {
+        // Shown again in its slot on the room page, with what was typed.
+        let value = values.values().next().cloned().unwrap_or_default();
+        let rejected = Rejected { assignment: id, value, comment, errors };
+        let page = render_room(&state, ctx, room, Some(rejected)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let page = render(&state, ctx, opened, Some((values, indicators, reason, comment)), errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

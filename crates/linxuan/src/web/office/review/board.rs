@@ -47,6 +47,15 @@ pub struct ReviewerScore {
     pub imported: bool,
 }
 
+/// Reviewer statistics of one phase of one group.
+pub struct StatsTable {
+    pub group: String,
+    pub phase: String,
+    pub rows: Vec<(String, linxuan_core::review::stats::ReviewerStats)>,
+    pub mean: String,
+    pub spread: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "office/review/board.html")]
 struct BoardPage {
@@ -60,9 +69,25 @@ struct BoardPage {
     decisions: Vec<Decision>,
     stamp: String,
     pending: usize,
+    stats: Vec<StatsTable>,
 }
 
 impl BoardPage {
+    fn stats_of(&self, group: &str) -> Vec<&StatsTable> {
+        self.stats.iter().filter(|s| s.group == group).collect()
+    }
+    fn lean(&self, s: &linxuan_core::review::stats::ReviewerStats) -> String {
+        match s.lean {
+            Some(l) => self.ctx.pick(l.name_zh(), l.name_en()).to_string(),
+            None => String::new(),
+        }
+    }
+    fn exact(&self, s: &Option<Exact>) -> String {
+        s.as_ref().map_or_else(|| "—".into(), |v| v.display_2dp())
+    }
+    fn dec(&self, d: &Option<rust_decimal::Decimal>) -> String {
+        d.map_or_else(|| "—".into(), |v| v.to_string())
+    }
     fn name(&self, code: &str) -> String {
         self.names.get(code).cloned().unwrap_or_default()
     }
@@ -135,6 +160,9 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
     let reviewers: HashMap<i32, String> =
         users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let mut details: HashMap<String, Vec<ReviewerScore>> = HashMap::new();
+    // (group, phase) → totals per (community, reviewer), for the statistics.
+    let mut totals: std::collections::BTreeMap<(String, String), Vec<linxuan_core::review::stats::ReviewerTotal>> =
+        Default::default();
     let mut pending = 0;
     for a in &assignments {
         let Some(community) = by_id.get(&a.community_id) else { continue };
@@ -143,6 +171,13 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
                 let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
                 let total: rust_decimal::Decimal =
                     values.iter().filter_map(|(_, v)| v.parse::<rust_decimal::Decimal>().ok()).sum();
+                totals.entry((community.group_id.clone(), a.phase.clone())).or_default().push(
+                    linxuan_core::review::stats::ReviewerTotal {
+                        community: community.id,
+                        reviewer: a.reviewer_id,
+                        total,
+                    },
+                );
                 details.entry(community.code.clone()).or_default().push(ReviewerScore {
                     reviewer: reviewers.get(&a.reviewer_id).cloned().unwrap_or_else(|| format!("#{}", a.reviewer_id)),
                     phase: plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
@@ -155,7 +190,26 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
             None => pending += 1,
         }
     }
+    let settings = linxuan_core::review::stats::StatsSettings::default();
+    let stats = totals
+        .into_iter()
+        .filter_map(|((group, phase), list)| {
+            let computed = linxuan_core::review::stats::reviewer_stats(&list, &settings).ok()?;
+            Some(StatsTable {
+                phase: plan.review.phases.get(&phase).map_or(phase.clone(), |p| p.name.clone()),
+                group,
+                mean: computed.mean.display_2dp(),
+                spread: computed.spread.map_or_else(|| "—".into(), |d| d.to_string()),
+                rows: computed
+                    .reviewers
+                    .into_iter()
+                    .map(|r| (reviewers.get(&r.reviewer).cloned().unwrap_or_else(|| format!("#{}", r.reviewer)), r))
+                    .collect(),
+            })
+        })
+        .collect();
     Ok(BoardPage {
+        stats,
         stamp: stamp(&state, year).await?,
         decisions: store::decisions(&state.db, year).await?,
         ctx,

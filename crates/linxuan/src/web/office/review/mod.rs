@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod board;
+pub mod presentation;
 pub mod results;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/review/conflicts/{id}/delete", post(remove_conflict))
         .merge(assign::routes())
         .merge(board::routes())
+        .merge(presentation::routes())
         .merge(results::routes())
 }
 
