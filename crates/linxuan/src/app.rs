@@ -28,6 +28,8 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     pub sessions: DbSessionStore,
     pub sealer: Sealer,
+    /// The PDF typesetter, made on first use: scanning the fonts reads tens of megabytes.
+    typesetter: tokio::sync::OnceCell<Arc<linxuan_pdf::Typesetter>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -45,6 +47,28 @@ impl Inner {
     /// An absolute link for e-mail and the console.
     pub fn link(&self, path: &str) -> String {
         format!("{}{path}", self.config.public_url())
+    }
+
+    /// The PDF typesetter with the fonts of the data directory's `fonts/` and the system's.
+    pub async fn typesetter(&self) -> Arc<linxuan_pdf::Typesetter> {
+        let dirs = linxuan_pdf::Fonts::standard_dirs(Some(&self.config.data.join("fonts")));
+        self.typesetter
+            .get_or_init(|| async move {
+                let made = tokio::task::spawn_blocking(move || {
+                    let fonts = linxuan_pdf::Fonts::search(&dirs);
+                    tracing::info!(
+                        families = fonts.families().len(),
+                        cjk = fonts.covers_cjk(),
+                        "fonts for PDF documents"
+                    );
+                    linxuan_pdf::Typesetter::new(fonts)
+                })
+                .await
+                .expect("scanning fonts does not panic");
+                Arc::new(made)
+            })
+            .await
+            .clone()
     }
 }
 
@@ -95,6 +119,7 @@ impl App {
             mailer,
             login_limiter: LoginLimiter::default(),
             sealer,
+            typesetter: tokio::sync::OnceCell::new(),
         }));
         ensure_plan(&state).await?;
         let setup_link = ensure_setup_link(&state).await?;

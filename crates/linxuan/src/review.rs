@@ -79,6 +79,9 @@ pub async fn conflict_reason(
 /// Reads a score as people type it: a number with at most two decimals, 0 … max.
 pub fn parse_score(text: &str, max: i64) -> Result<Decimal, (String, String)> {
     let t = text.trim();
+    if t.is_empty() {
+        return Err(("請填寫分數".into(), "enter a score".into()));
+    }
     let value: Decimal = t.parse().map_err(|_| (format!("「{t}」不是分數"), format!("\"{t}\" is not a score")))?;
     if value.normalize().scale() > 2 {
         return Err(("分數最多兩位小數".into(), "a score has at most two decimals".into()));

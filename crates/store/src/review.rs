@@ -7,6 +7,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 
 use crate::entity::{
@@ -235,24 +236,29 @@ pub struct Entry {
     pub comment: String,
 }
 
-/// Saves a draft (never over a submitted score: the caller checks).
+/// Saves a draft. Never over a submitted score: the update is conditional on the row still
+/// being a draft, so a submission that lands between the caller's check and this write wins,
+/// and [`StoreError::Conflict`] says so.
 pub async fn save_draft(
     db: &impl ConnectionTrait,
     assignment_id: i32,
     entry: &Entry,
     now: DateTime<Utc>,
 ) -> Result<Score> {
-    match score_of(db, assignment_id).await? {
-        Some(existing) => {
-            let mut active: score::ActiveModel = existing.into();
-            active.values = Set(entry.values.clone());
-            active.indicators = Set(entry.indicators.clone());
-            active.completeness_reason = Set(entry.completeness_reason.clone());
-            active.comment = Set(entry.comment.clone());
-            active.updated_at = Set(now);
-            Ok(active.update(db).await?)
-        }
-        None => Ok(score::ActiveModel {
+    write_entry(db, assignment_id, entry, now, true).await
+}
+
+/// Writes what was entered, creating the score if needed; with `drafts_only`, never over a
+/// submitted score.
+async fn write_entry(
+    db: &impl ConnectionTrait,
+    assignment_id: i32,
+    entry: &Entry,
+    now: DateTime<Utc>,
+    drafts_only: bool,
+) -> Result<Score> {
+    if score_of(db, assignment_id).await?.is_none() {
+        let inserted = score::ActiveModel {
             id: NotSet,
             assignment_id: Set(assignment_id),
             status: Set(DRAFT.into()),
@@ -266,8 +272,29 @@ pub async fn save_draft(
             submitted_at: Set(None),
         }
         .insert(db)
-        .await?),
+        .await;
+        match inserted {
+            Ok(score) => return Ok(score),
+            // Another request created the row first (a submission, or a second tab's draft).
+            Err(e) if is_unique_violation(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
+    let mut update = score::Entity::update_many()
+        .col_expr(score::Column::Values, Expr::value(entry.values.clone()))
+        .col_expr(score::Column::Indicators, Expr::value(entry.indicators.clone()))
+        .col_expr(score::Column::CompletenessReason, Expr::value(entry.completeness_reason.clone()))
+        .col_expr(score::Column::Comment, Expr::value(entry.comment.clone()))
+        .col_expr(score::Column::UpdatedAt, Expr::value(now))
+        .filter(score::Column::AssignmentId.eq(assignment_id));
+    if drafts_only {
+        update = update.filter(score::Column::Status.eq(DRAFT));
+    }
+    let updated = update.exec(db).await?;
+    if updated.rows_affected == 0 {
+        return Err(StoreError::Conflict("the score was submitted; a draft cannot replace it".into()));
+    }
+    score_of(db, assignment_id).await?.ok_or(StoreError::NotFound)
 }
 
 /// Submits (or changes a submitted score): a new version, kept for good with who, when and why.
@@ -280,7 +307,7 @@ pub async fn submit(
     imported: bool,
     now: DateTime<Utc>,
 ) -> Result<Score> {
-    let current = save_draft(db, assignment_id, entry, now).await?;
+    let current = write_entry(db, assignment_id, entry, now, false).await?;
     let version = current.version + 1;
     let score_id = current.id;
     let mut active: score::ActiveModel = current.into();

@@ -26,6 +26,9 @@ pub enum AppError {
     /// The community's record is closed (the last deadline has passed).
     #[error("closed: {en}")]
     Closed { zh: String, en: String },
+    /// Something the server itself lacks (a font for PDF documents): the office can fix it.
+    #[error("unavailable: {en}")]
+    Unavailable { zh: String, en: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -40,6 +43,15 @@ impl From<linxuan_store::StoreError> for AppError {
     fn from(e: linxuan_store::StoreError) -> Self {
         match e {
             linxuan_store::StoreError::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<linxuan_pdf::PdfError> for AppError {
+    fn from(e: linxuan_pdf::PdfError) -> Self {
+        match e {
+            linxuan_pdf::PdfError::NoCjkFont { .. } => AppError::Unavailable { zh: e.message_zh(), en: e.to_string() },
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -107,6 +119,15 @@ impl IntoResponse for AppError {
             AppError::PayloadTooLarge => page(StatusCode::PAYLOAD_TOO_LARGE, "檔案太大", "The file is too large", None),
             AppError::Closed { zh, en } => {
                 page(StatusCode::FORBIDDEN, "已過截止期限", "The deadline has passed", Some((&zh, &en)))
+            }
+            AppError::Unavailable { zh, en } => {
+                tracing::warn!(%en, "unavailable");
+                page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "伺服器目前無法提供這項功能",
+                    "The server cannot do this at the moment",
+                    Some((&zh, &en)),
+                )
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

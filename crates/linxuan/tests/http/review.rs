@@ -2,7 +2,7 @@
 //! cut with ties, results equal to `linxuan allocate`, publication and what communities see.
 
 use chrono::NaiveDate;
-use linxuan_core::time::taipei;
+use linxuan_core::time::{Clock, taipei};
 use reqwest::StatusCode;
 
 use crate::backends;
@@ -208,6 +208,17 @@ async fn scores_are_submitted_once_and_changed_only_with_a_reason(app: TestApp) 
     // Autosave does not overwrite a submitted score.
     let late_draft = wang.post(&format!("{link}/draft"), &[("comment", "覆蓋？")]).await;
     assert_eq!(late_draft.status, StatusCode::CONFLICT);
+    // Not even one whose check ran before the submission landed: the write itself is conditional.
+    let id: i32 = link.rsplit('/').next().unwrap().parse().unwrap();
+    let racing = linxuan_store::review::save_draft(
+        &app.state.db,
+        id,
+        &linxuan_store::review::Entry { comment: "覆蓋？".into(), ..Default::default() },
+        app.clock.now(),
+    )
+    .await;
+    assert!(matches!(racing, Err(linxuan_store::StoreError::Conflict(_))), "{racing:?}");
+    assert!(wang.get(&link).await.has("補充評語"), "the submitted version stands");
 }
 
 fn scores_csv(rows: &[(&str, &str, u32, &str, [&str; 3])]) -> String {
@@ -317,7 +328,12 @@ async fn publication_freezes_results_and_communities_see_their_own(app: TestApp)
     assert!(convener.get(&format!("{id}/results")).await.has("尚未公告"), "nothing before publication");
     let preview = admin.get("/office/review/publish").await;
     assert!(preview.has("文昌一") && preview.has("公告結果"));
-    let published = admin.post("/office/review/publish", &[("note", "初次公告")]).await;
+    // J3 and J4 have no score: publishing needs an explicit acknowledgement.
+    assert!(preview.has("J3、J4") && preview.has("評分尚未完成"), "{}", preview.body);
+    let refused = admin.post("/office/review/publish", &[("note", "初次公告")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("publications").await, 0);
+    let published = admin.post("/office/review/publish", &[("note", "初次公告"), ("unfinished", "1")]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
     let mine = convener.get(&format!("{id}/results")).await;
     assert!(mine.has("95.00") && mine.has("特優"), "{}", mine.body);
@@ -327,11 +343,19 @@ async fn publication_freezes_results_and_communities_see_their_own(app: TestApp)
     admin.upload("/office/review/import", "more.csv", more.into_bytes()).await;
     assert!(convener.get(&format!("{id}/results")).await.has("95.00"), "still the frozen version");
     let v1 = admin.get("/office/review/publications/1").await;
-    assert!(v1.has("95.00"));
+    assert!(v1.has("95.00") && v1.has("/office/review/publications/1/results.pdf"));
+    let (status, pdf) = admin.get_bytes("/office/review/publications/1/results.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let (status, draft) = admin.get_bytes("/office/review/results.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(draft.starts_with(b"%PDF-") && draft != pdf);
+    assert_eq!(convener.get_bytes("/office/review/publications/1/results.pdf").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get_bytes("/office/review/publications/9/results.pdf").await.0, StatusCode::NOT_FOUND);
     // Revoking an award leaves the place vacant.
     let revoked = admin.post("/office/review/revoke", &[("community", "J1"), ("reason", "違反著作權")]).await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
-    admin.post("/office/review/publish", &[("note", "撤銷後")]).await;
+    admin.post("/office/review/publish", &[("note", "撤銷後"), ("unfinished", "1")]).await;
     let mine = convener.get(&format!("{id}/results")).await;
     assert!(mine.has("90.00") && mine.has("獎項已撤銷"), "{}", mine.body);
     let v2 = admin.get("/office/review/publications/2").await;

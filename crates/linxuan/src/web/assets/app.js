@@ -118,16 +118,21 @@
   });
 })();
 
-// Forms that must never lose what was typed (<form data-keep="key" data-saved-at="ms">): every
-// change is kept in this browser until the form is sent, and brought back if the page is
-// opened again before that (a closed tab, a dead battery, a session that expired).
+// Forms that must never lose what was typed (<form data-keep="key" data-saved-at="stamp">):
+// every change is kept in this browser until the form is sent, and brought back if the page is
+// opened again before that (a closed tab, a dead battery, a session that expired). The stamp is
+// the server's version of what the form shows; a kept copy is brought back only if it was made
+// on top of that same version, so an older copy on this device never hides newer work saved
+// from another device. (Stamps, not clocks: the device's clock may be wrong.)
 (function () {
   "use strict";
   if (!window.localStorage) return;
   var forms = document.querySelectorAll("form[data-keep]");
   Array.prototype.forEach.call(forms, function (form) {
     var key = "linxuan:" + form.getAttribute("data-keep");
-    var savedAt = parseInt(form.getAttribute("data-saved-at") || "0", 10);
+    function stamp() {
+      return form.getAttribute("data-saved-at") || "0";
+    }
     function fields() {
       return Array.prototype.filter.call(form.elements, function (el) {
         return el.name && el.name !== "_csrf" && el.type !== "hidden" && el.type !== "submit" && el.type !== "file";
@@ -147,7 +152,7 @@
     var kept = null;
     try { kept = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
     var hasErrors = document.querySelector(".problems");
-    if (kept && kept.at > savedAt && !hasErrors) {
+    if (kept && kept.base === stamp() && !hasErrors) {
       fields().forEach(function (el) {
         if (el.type === "checkbox" || el.type === "radio") {
           var v = kept.values[el.name + "=" + el.value];
@@ -160,10 +165,12 @@
       if (note) note.hidden = false;
     }
     function keep() {
-      window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: snapshot() }));
+      window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), base: stamp(), values: snapshot() }));
     }
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);
+    // The server saved a draft (autosave): what is kept now builds on that version.
+    form.addEventListener("linxuan:saved", keep);
     form.addEventListener("submit", function () {
       window.localStorage.removeItem(key);
     });
@@ -193,6 +200,10 @@
       credentials: "same-origin",
     }).then(function (r) { return r.json(); }).then(function (reply) {
       if (status) status.textContent = reply.message || "";
+      if (reply.saved_at) {
+        form.setAttribute("data-saved-at", reply.saved_at);
+        form.dispatchEvent(new CustomEvent("linxuan:saved"));
+      }
     }).catch(function () {
       if (status) status.textContent = document.documentElement.lang === "en"
         ? "Not saved on the server yet (offline?); it is kept in this browser."
@@ -202,6 +213,11 @@
   form.addEventListener("input", function () {
     if (timer) window.clearTimeout(timer);
     timer = window.setTimeout(save, 2000);
+  });
+  // Sending the form supersedes any pending draft.
+  form.addEventListener("submit", function () {
+    if (timer) window.clearTimeout(timer);
+    timer = null;
   });
 })();
 

@@ -135,6 +135,8 @@ pub struct RoomSlot {
     pub value: String,
     pub comment: String,
     pub errors: FieldErrors,
+    /// The server's version of this score (see `data-saved-at` in app.js).
+    pub saved_at: String,
 }
 
 /// The tablet page a reviewer keeps open through the presentation day: the room's schedule, a
@@ -225,6 +227,7 @@ async fn render_room(state: &AppState, ctx: Ctx, room: i32, rejected: Option<Rej
             value,
             comment,
             errors,
+            saved_at: score.map_or_else(|| "0".into(), |s| s.updated_at.timestamp_millis().to_string()),
         });
     }
     let present_minutes = timing.slot_minutes - timing.changeover_minutes;
@@ -341,6 +344,11 @@ impl ScorePage {
     }
     fn base(&self) -> String {
         format!("/review/a/{}", self.opened.assignment.id)
+    }
+    /// When the server last saved this score: the browser's kept copy is only brought back if
+    /// it was made on top of this same version (see app.js, data-keep).
+    fn saved_at(&self) -> String {
+        self.score.as_ref().map_or_else(|| "0".into(), |s| s.updated_at.timestamp_millis().to_string())
     }
 }
 
@@ -562,7 +570,16 @@ async fn save(
         if too_long {
             return Err(AppError::bad_request("評語太長", "the comment is too long"));
         }
-        store::save_draft(&state.db, id, &raw, now).await?;
+        match store::save_draft(&state.db, id, &raw, now).await {
+            Ok(_) => {}
+            Err(linxuan_store::StoreError::Conflict(_)) => {
+                return Err(AppError::bad_request(
+                    "這份評分剛剛已送出，草稿未儲存",
+                    "this score has just been submitted; the draft was not saved",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
         ctx.flash("ok", ctx.t("review.draft_saved")).await;
         return Ok(Redirect::to(&format!("/review/a/{id}")).into_response());
     }
@@ -643,8 +660,23 @@ async fn autosave(
     let entry =
         Entry { values: encode(&values), indicators: encode(&indicators), completeness_reason: reason, comment };
     let now = state.now();
-    store::save_draft(&state.db, id, &entry, now).await?;
-    Ok(json(StatusCode::OK, true, ctx.tf1("review.autosaved", "at", &crate::web::office::audit::local_time(now))))
+    let saved = match store::save_draft(&state.db, id, &entry, now).await {
+        Ok(saved) => saved,
+        Err(linxuan_store::StoreError::Conflict(_)) => {
+            return Ok(json(StatusCode::CONFLICT, false, ctx.t("review.submitted_keep_local").into_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({
+            "ok": true,
+            "message": ctx.tf1("review.autosaved", "at", &crate::web::office::audit::local_time(now)),
+            "saved_at": saved.updated_at.timestamp_millis().to_string(),
+        })
+        .to_string(),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::Datelike;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -40,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/review/justification.xlsx", get(justification))
         .route("/review/results.csv", get(results_csv))
         .route("/review/results.xlsx", get(results_xlsx))
+        .route("/review/results.pdf", get(results_pdf))
+        .route("/review/publications/{version}/results.pdf", get(publication_pdf))
 }
 
 // ---------------------------------------------------------------- published results
@@ -180,6 +184,7 @@ struct PublishPage {
     ctx: Ctx,
     preview: Published,
     open_blocks: Vec<Vec<String>>,
+    unfinished: Vec<String>,
     publications: Vec<Publication>,
     revocations: Vec<Revocation>,
 }
@@ -190,10 +195,46 @@ impl PublishPage {
     }
 }
 
+/// What is not finished yet: phases still open, assigned scores not submitted, communities
+/// without any score. Publishing anyway is allowed (a partial announcement may be intended) but
+/// must be acknowledged.
+async fn unfinished(state: &AppState, ctx: &Ctx, plan: &Plan, year: i32) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    let states = store::phase_states(&state.db, year).await?;
+    let open: Vec<String> = review::phase_views(plan, &states, state.now())
+        .into_iter()
+        .filter(|v| v.open)
+        .map(|v| ctx.pick(&v.phase.name, &v.phase.name_en).to_string())
+        .collect();
+    if !open.is_empty() {
+        out.push(ctx.tf1("publish.open_phases", "phases", &open.join("、")));
+    }
+    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let submitted: Vec<i32> = scores.iter().filter(|s| s.status == store::SUBMITTED).map(|s| s.assignment_id).collect();
+    let pending = assignments.iter().filter(|a| !submitted.contains(&a.id)).count();
+    if pending > 0 {
+        out.push(ctx.tf1("publish.pending", "n", &pending.to_string()));
+    }
+    let list = communities::list(&state.db, year).await?;
+    let scored: Vec<i32> = assignments.iter().filter(|a| submitted.contains(&a.id)).map(|a| a.community_id).collect();
+    let unscored: Vec<&str> = list
+        .iter()
+        .filter(|c| c.status == communities::APPROVED && !scored.contains(&c.id))
+        .map(|c| c.code.as_str())
+        .collect();
+    if !unscored.is_empty() {
+        out.push(ctx.tf1("publish.unscored", "codes", &unscored.join("、")));
+    }
+    Ok(out)
+}
+
 async fn preview(State(state): State<AppState>, ctx: Ctx) -> AppResult<PublishPage> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (preview, _, open_blocks) = build(&state, &plan, year).await?;
     Ok(PublishPage {
+        unfinished: unfinished(&state, &ctx, &plan, year).await?,
         publications: store::publications(&state.db, year).await?,
         revocations: store::revocations(&state.db, year).await?,
         ctx,
@@ -206,6 +247,9 @@ async fn preview(State(state): State<AppState>, ctx: Ctx) -> AppResult<PublishPa
 pub struct PublishForm {
     #[serde(default)]
     note: String,
+    /// Ticked to publish although scoring is not finished.
+    #[serde(default)]
+    unfinished: Option<String>,
 }
 
 /// Freezes the results as they stand into a new publication version.
@@ -220,6 +264,12 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Publi
     }
     if published.groups.is_empty() {
         return Err(AppError::bad_request("還沒有任何已送出的分數", "no score has been submitted yet"));
+    }
+    if form.unfinished.is_none() && !unfinished(&state, &ctx, &plan, year).await?.is_empty() {
+        return Err(AppError::bad_request(
+            "評分尚未完成：若仍要公告，請勾選「我了解評分尚未完成，仍要公告」",
+            "scoring is not finished: to publish anyway, tick \"I know scoring is not finished\"",
+        ));
     }
     let json = serde_json::to_string(&published).map_err(|e| AppError::Internal(e.to_string()))?;
     let actor = actor(&ctx)?;
@@ -543,4 +593,105 @@ async fn results_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
         &format!("results-{year}.xlsx"),
         bytes,
     ))
+}
+
+/// The results as a document to print, sign and send: per group, rank, award, school, community,
+/// convener and total, with the vacancies; dated in the ROC calendar.
+fn results_document(
+    ctx: &Ctx,
+    plan: &Plan,
+    published: &Published,
+    publication: Option<&Publication>,
+    date: chrono::NaiveDate,
+) -> linxuan_pdf::ResultsDocument {
+    let t = |key: &str| ctx.t(key).into_owned();
+    let subtitle = match publication {
+        Some(p) => ctx.tf1("results_pdf.subtitle_published", "v", &p.version.to_string()),
+        None => t("results_pdf.subtitle_draft"),
+    };
+    let date = match ctx.lang {
+        linxuan_core::Lang::En => date.format("%-d %B %Y").to_string(),
+        _ => format!("中華民國{}", linxuan_core::roc::format_long(date)),
+    };
+    linxuan_pdf::ResultsDocument {
+        title: ctx.pick(&plan.title, &plan.title_en).to_string(),
+        subtitle,
+        date,
+        draft: publication.is_none(),
+        headings: linxuan_pdf::ResultHeadings {
+            rank: t("results_pdf.rank"),
+            award: t("results_pdf.award"),
+            school: t("results_pdf.school"),
+            community: t("results_pdf.community"),
+            convener: t("results_pdf.convener"),
+            total: t("results_pdf.total"),
+            page: t("results_pdf.page"),
+            draft: t("results_pdf.draft"),
+        },
+        groups: published
+            .groups
+            .iter()
+            .map(|g| linxuan_pdf::ResultsGroup {
+                name: g.name.clone(),
+                rows: g
+                    .communities
+                    .iter()
+                    .map(|c| linxuan_pdf::ResultRow {
+                        rank: c.rank.to_string(),
+                        award: match (&c.award, c.revoked) {
+                            (_, true) => t("results_pdf.revoked"),
+                            (Some((_, name)), false) => name.clone(),
+                            (None, false) => String::new(),
+                        },
+                        school: c.school.clone(),
+                        community: c.name.clone(),
+                        convener: c.convener.clone(),
+                        total: c.total.clone(),
+                    })
+                    .collect(),
+                vacant: g
+                    .vacant
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(level, n)| ctx.tf("results_pdf.vacant", &[("level", level.as_str()), ("n", &n.to_string())]))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            })
+            .collect(),
+        notes: publication.filter(|p| !p.note.is_empty()).map(|p| vec![p.note.clone()]).unwrap_or_default(),
+    }
+}
+
+async fn pdf_response(state: &AppState, document: linxuan_pdf::ResultsDocument, file: String) -> AppResult<Response> {
+    let typesetter = state.typesetter().await;
+    let today = state.now().with_timezone(&linxuan_core::time::ZONE).date_naive();
+    let today = (today.year(), today.month() as u8, today.day() as u8);
+    let bytes = tokio::task::spawn_blocking(move || document.render(&typesetter, today))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(attachment("application/pdf", &file, bytes))
+}
+
+/// The results as they stand, marked as a draft on every page.
+async fn results_pdf(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (published, _, _) = build(&state, &plan, year).await?;
+    let date = state.now().with_timezone(&linxuan_core::time::ZONE).date_naive();
+    let document = results_document(&ctx, &plan, &published, None, date);
+    pdf_response(&state, document, format!("results-{year}-draft.pdf")).await
+}
+
+/// A published version, dated the day it was published.
+async fn publication_pdf(State(state): State<AppState>, ctx: Ctx, Path(version): Path<i32>) -> AppResult<Response> {
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let publication = store::publications(&state.db, year)
+        .await?
+        .into_iter()
+        .find(|p| p.version == version)
+        .ok_or(AppError::NotFound)?;
+    let published: Published =
+        serde_json::from_str(&publication.result).map_err(|e| AppError::Internal(e.to_string()))?;
+    let date = publication.published_at.with_timezone(&linxuan_core::time::ZONE).date_naive();
+    let document = results_document(&ctx, &plan, &published, Some(&publication), date);
+    pdf_response(&state, document, format!("results-{year}-v{version}.pdf")).await
 }

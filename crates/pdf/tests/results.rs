@@ -1,0 +1,104 @@
+//! The results document typeset with the machine's fonts (scripts/test installs Debian's
+//! fonts-noto-cjk): Chinese text set in a CJK face with no missing glyph, a draft marked as such,
+//! and a clear error when no Chinese font exists.
+
+use linxuan_pdf::{Fonts, PdfError, ResultHeadings, ResultRow, ResultsDocument, ResultsGroup, Typesetter};
+
+fn headings() -> ResultHeadings {
+    ResultHeadings {
+        rank: "名次".into(),
+        award: "獎項".into(),
+        school: "學校".into(),
+        community: "社群名稱".into(),
+        convener: "召集人".into(),
+        total: "總分".into(),
+        page: "第 {n} 頁，共 {total} 頁".into(),
+        draft: "草案".into(),
+    }
+}
+
+fn document(rows: usize, draft: bool) -> ResultsDocument {
+    ResultsDocument {
+        title: "桃園市111學年度教師專業學習社群績優社群遴選".into(),
+        subtitle: "遴選結果（第 1 版公告）".into(),
+        date: "中華民國112年6月30日".into(),
+        draft,
+        headings: headings(),
+        groups: vec![ResultsGroup {
+            name: "國中組".into(),
+            rows: (1..=rows)
+                .map(|i| ResultRow {
+                    rank: i.to_string(),
+                    award: if i == 1 { "特優".into() } else { "優等".into() },
+                    school: "桃園市立文昌國民中學".into(),
+                    community: format!("閱讀素養共備社群 #{i}（跨領域）"),
+                    convener: "王小明".into(),
+                    total: format!("{}.50", 95 - i % 10),
+                })
+                .collect(),
+            vacant: "甲等 從缺 1 名".into(),
+        }],
+        notes: vec!["備註：得獎社群之成果將公開於成果專區。".into()],
+    }
+}
+
+fn typesetter() -> Typesetter {
+    let fonts = Fonts::search(&Fonts::standard_dirs(None));
+    assert!(
+        fonts.covers_cjk(),
+        "no CJK font on this machine: scripts/test installs fonts-noto-cjk (found: {:?})",
+        fonts.families()
+    );
+    Typesetter::new(fonts)
+}
+
+#[test]
+fn results_are_set_in_a_chinese_face_with_every_glyph() {
+    let typesetter = typesetter();
+    let doc = document(3, false);
+    let set = typesetter.typeset(include_str!("../templates/results.typ"), &doc, (2023, 6, 30)).unwrap();
+    let text = set.text().join("\n");
+    for expected in
+        ["桃園市111學年度", "遴選結果", "中華民國112年6月30日", "國中組", "特優", "甲等 從缺 1 名", "第 1 頁，共 1 頁"]
+    {
+        assert!(text.contains(expected), "{expected} is missing from: {text}");
+    }
+    assert!(!text.contains("草案"), "a published document has no draft mark");
+    assert!(set.missing_glyphs().is_empty(), "characters without a glyph: {:?}", set.missing_glyphs());
+    assert!(set.families().iter().any(|f| f.contains("CJK")), "set in {:?}", set.families());
+    let pdf = doc.render(&typesetter, (2023, 6, 30)).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Only the glyphs used are embedded: a whole CJK face would be megabytes.
+    assert!(pdf.len() < 300_000, "{} bytes", pdf.len());
+}
+
+#[test]
+fn long_results_run_onto_more_pages_and_drafts_say_so() {
+    let typesetter = typesetter();
+    let set = typesetter.typeset(include_str!("../templates/results.typ"), &document(80, true), (2023, 6, 30)).unwrap();
+    assert!(set.page_count() >= 2, "{} pages", set.page_count());
+    let pages = set.text();
+    assert!(pages.iter().all(|p| p.contains("草案")), "every page carries the draft mark");
+    assert!(pages[1].contains(&format!("第 2 頁，共 {} 頁", set.page_count())));
+    assert!(pages[1].contains("名次"), "the table's heading repeats on the next page");
+}
+
+#[test]
+fn without_a_chinese_font_the_error_says_what_to_install() {
+    let empty = std::env::temp_dir().join("linxuan-no-fonts");
+    std::fs::create_dir_all(&empty).unwrap();
+    let typesetter = Typesetter::new(Fonts::search(&[empty]));
+    let err = document(1, false).render(&typesetter, (2023, 6, 30)).unwrap_err();
+    assert!(matches!(err, PdfError::NoCjkFont { .. }));
+    assert!(err.to_string().contains("fonts-noto-cjk"));
+    assert!(err.message_zh().contains("中文字型"));
+}
+
+/// Writes a sample to $LINXUAN_PDF_SAMPLE for a person to look at (not a check).
+#[test]
+fn sample_for_a_person_to_look_at() {
+    if let Ok(path) = std::env::var("LINXUAN_PDF_SAMPLE") {
+        let pdf = document(30, true).render(&typesetter(), (2023, 6, 30)).unwrap();
+        std::fs::write(path, pdf).unwrap();
+    }
+}
