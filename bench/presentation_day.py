@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Presentation day under load: reviewers entering presentation scores while the office watches the board.
 
-Usage: python3 bench/presentation_day.py PATH/TO/linxuan [--viewers 50] [--reviewers 6] [--passes 10]
+Usage: python3 bench/presentation_day.py PATH/TO/linxuan [--viewers 50] [--reviewers 6] [--passes 20]
            [--communities 36] [--poll 1] [--board-every 5 | --follow] [--think 0] [--postgres]
 
 Starts the given binary on a free port with a fresh data directory, on the presentation day of
@@ -38,7 +38,6 @@ import argparse
 import bisect
 import csv
 import decimal
-import html
 import http.client
 import io
 import math
@@ -74,12 +73,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
 
 
-def machine_busy_seconds():
-    """CPU time spent by everything on the machine (all cores), from /proc/stat."""
+def machine_cpu_seconds():
+    """The machine's CPU time over all cores, from /proc/stat: (user + nice + system, irq + softirq, steal)."""
     with open("/proc/stat") as stat:
-        fields = [int(x) for x in stat.readline().split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in stat.readline().split()[1:9])
+    return (user + nice + system) / CLOCK_TICKS, (irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
 
 
 def postgres_cpu_seconds():
@@ -141,11 +139,12 @@ class Browser:
                 response = self.conn.getresponse()
                 data = response.read()
                 break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
+            except (OSError, http.client.HTTPException) as e:
                 # A keep-alive connection the server closed: a browser opens another and resends.
                 self.conn.close()
                 self.conn = None
-                if attempt or not reused:
+                closed = isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                if attempt or not reused or not closed:
                     if kind:
                         self.log.append((kind, started, time.monotonic(), f"error: {e}"))
                     raise
@@ -327,7 +326,7 @@ def review_room(args, reviewer, number, start, submits, problems):
             sent = time.monotonic()
             try:
                 status, location, body = reviewer.post(f"/review/a/{assignment}?back=room", fields, "submit", False)
-            except OSError as e:
+            except (OSError, http.client.HTTPException) as e:
                 problems.append(f"{reviewer.name} {code}: {e}")
                 continue
             answered = time.monotonic()
@@ -370,7 +369,7 @@ def watch_board(args, viewer, start, stop, polls, problems):
                 sent = time.monotonic()
                 status, _, stamp = viewer.get("/office/review/board/version", kind="version poll")
                 answered = time.monotonic()
-            except OSError as e:
+            except (OSError, http.client.HTTPException) as e:
                 problems.append(f"version poll: {e}")
                 continue
             if status != 200:
@@ -386,7 +385,7 @@ def watch_board(args, viewer, start, stop, polls, problems):
         if reload:
             try:
                 status, _, board = viewer.get("/office/review/board", kind="board page")
-            except OSError as e:
+            except (OSError, http.client.HTTPException) as e:
                 problems.append(f"board: {e}")
                 continue
             if status != 200:
@@ -396,7 +395,7 @@ def watch_board(args, viewer, start, stop, polls, problems):
             viewer.stamp = found.group(1) if found else viewer.stamp
 
 
-def freshness(submits, polls_per_viewer, poll_interval):
+def freshness(submits, polls_per_viewer):
     """For each submit and viewer: the viewer's first version poll sent after the submit's 303 must
     differ from its last poll answered before the submit was sent; the delay from the 303 to that
     poll's answer is how long the board took to learn of the score."""
@@ -489,7 +488,7 @@ def main():
     parser.add_argument("--viewers", type=int, default=50, help="office sessions watching the board")
     parser.add_argument("--reviewers", type=int, default=6, help="reviewers, split over the plan's two rooms")
     parser.add_argument("--communities", type=int, default=36, help="advanced-track communities (2 rooms × 18 slots)")
-    parser.add_argument("--passes", type=int, default=10, help="passes over the room: 1 submission, then changes")
+    parser.add_argument("--passes", type=int, default=20, help="passes over the room: 1 submission, then changes")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between a viewer's version polls")
     parser.add_argument("--board-every", type=float, default=5.0, help="seconds between a viewer's board reloads")
     parser.add_argument("--follow", action="store_true", help="reload the board whenever the version changed")
@@ -547,7 +546,7 @@ def main():
         ]
         for t in watchers + scorers:
             t.start()
-        cpu_before, client_before, busy_before = cpu_seconds(server.pid), os.times(), machine_busy_seconds()
+        cpu_before, client_before, busy_before = cpu_seconds(server.pid), os.times(), machine_cpu_seconds()
         pg_before = postgres_cpu_seconds() if args.postgres else 0.0
         window_start = time.monotonic()
         start.set()
@@ -556,7 +555,7 @@ def main():
         window_end = time.monotonic()
         cpu_during = cpu_seconds(server.pid) - cpu_before
         client_after = os.times()
-        busy_during = machine_busy_seconds() - busy_before
+        busy_during = [after - before for after, before in zip(machine_cpu_seconds(), busy_before)]
         pg_during = postgres_cpu_seconds() - pg_before if args.postgres else 0.0
         # One more poll interval, so that every viewer polls after the last submission.
         time.sleep(args.poll * 1.5 + 0.5)
@@ -573,24 +572,27 @@ def main():
               f"{len(log)} requests, {len(log) / elapsed:.0f}/s")
         print(f"\n| request | count | errors | p50 | p95 | p99 | max |")
         print(f"|---|---:|---:|---:|---:|---:|---:|")
+        expected = {"submit": 303}
+        unexpected = lambda e: e[3] != expected.get(e[0], 200)
         for kind in kinds + ["all"]:
             rows = [e for e in log if kind == "all" or e[0] == kind]
-            errors = sum(1 for e in rows if e[3] not in (200, 303))
+            errors = sum(1 for e in rows if unexpected(e))
             times = sorted((e[2] - e[1]) * 1000 for e in rows)
             p = lambda q: f"{percentile(times, q):.1f} ms"
             print(f"| {kind} | {len(rows)} | {errors} | {p(0.50)} | {p(0.95)} | {p(0.99)} | {p(1.0)} |")
 
-        delays, stale, checked = freshness(submits, polls_per_viewer, args.poll)
+        delays, stale, checked = freshness(submits, polls_per_viewer)
         print(f"\nfreshness: {checked} (submission, viewer) pairs; a score reached the viewer's next version poll "
               f"within p50 {percentile(delays, 0.5) * 1000:.0f} ms, p99 {percentile(delays, 0.99) * 1000:.0f} ms, "
               f"max {percentile(delays, 1.0) * 1000:.0f} ms; stale polls: {stale}")
         client_cpu = (client_after.user + client_after.system) - (client_before.user + client_before.system)
-        others = max(0.0, busy_during - cpu_during - client_cpu - pg_during)
+        others = max(0.0, busy_during[0] - cpu_during - client_cpu - pg_during)
         print(f"CPU during the load ({os.cpu_count()} cores, {elapsed:.1f} s): server {cpu_during:.1f} s "
               f"({cpu_during / elapsed * 100:.0f} % of one core), "
               + (f"PostgreSQL {pg_during:.1f} s, " if args.postgres else "")
               + f"benchmark client {client_cpu:.1f} s, "
-              f"everything else {others:.1f} s" + ("  ← the machine was not quiet" if others > 0.1 * elapsed else ""))
+              f"other processes {others:.1f} s, interrupts {busy_during[1]:.1f} s, stolen by the hypervisor "
+              f"{busy_during[2]:.1f} s" + ("  ← the machine was not quiet" if others > 0.1 * elapsed else ""))
         print(f"server memory: after set-up {setup_rss_kb / 1024:.1f} MiB (peak so far {setup_peak_kb / 1024:.1f} MiB), "
               f"after the load {rss_kb / 1024:.1f} MiB, peak {peak_kb / 1024:.1f} MiB")
         reconnects = sum(b.reconnects for b in reviewers + viewers)
@@ -607,7 +609,7 @@ def main():
         problems += end_problems
         if stale:
             problems.append(f"{stale} version polls sent after a submission returned the stamp from before it")
-        errors = sum(1 for e in log if e[3] not in (200, 303))
+        errors = sum(1 for e in log if unexpected(e))
         if problems or errors:
             failed = True
             print(f"\nPROBLEMS ({len(problems)}; {errors} requests with an unexpected status):")

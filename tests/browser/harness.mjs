@@ -73,3 +73,22 @@ export async function setUpAdmin(browser, server) {
 export function expect(condition, message) {
   if (!condition) throw new Error(`expectation failed: ${message}`);
 }
+
+/** Waits until one of `locator`'s elements shows `text` (string or RegExp); fails naming what was seen. */
+export async function see(locator, text, what, timeout = 10_000) {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ state: "visible", timeout });
+  } catch {
+    const seen = await locator.allInnerTexts().catch(() => []);
+    throw new Error(`expectation failed: ${what}: wanted ${text} in ${JSON.stringify(seen).slice(0, 2000)}`);
+  }
+}
+
+/** Opens a one-time invitation link in `page` and sets the person's name and password. */
+export async function acceptInvite(page, link, name, password) {
+  await page.goto(link);
+  await page.getByLabel("姓名").fill(name);
+  await page.getByLabel("新密碼", { exact: true }).fill(password);
+  await page.getByLabel("再輸入一次新密碼").fill(password);
+  await page.getByRole("button", { name: "設定密碼" }).click();
+}
