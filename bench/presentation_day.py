@@ -2,7 +2,7 @@
 """Presentation day under load: reviewers entering presentation scores while the office watches the board.
 
 Usage: python3 bench/presentation_day.py PATH/TO/linxuan [--viewers 50] [--reviewers 6] [--passes 20]
-           [--communities 36] [--poll 1] [--board-every 5 | --follow] [--think 0] [--postgres]
+           [--communities 36] [--poll 0.5] [--board-every 5 | --follow] [--think 0] [--postgres]
 
 Starts the given binary on a free port with a fresh data directory, on the presentation day of
 the built-in plan (LINXUAN_NOW=2023-06-16T10:00:00+08:00: the presentation phase is open), with
@@ -489,7 +489,7 @@ def main():
     parser.add_argument("--reviewers", type=int, default=6, help="reviewers, split over the plan's two rooms")
     parser.add_argument("--communities", type=int, default=36, help="advanced-track communities (2 rooms × 18 slots)")
     parser.add_argument("--passes", type=int, default=20, help="passes over the room: 1 submission, then changes")
-    parser.add_argument("--poll", type=float, default=1.0, help="seconds between a viewer's version polls")
+    parser.add_argument("--poll", type=float, default=0.5, help="seconds between a viewer's version polls (as the page)")
     parser.add_argument("--board-every", type=float, default=5.0, help="seconds between a viewer's board reloads")
     parser.add_argument("--follow", action="store_true", help="reload the board whenever the version changed")
     parser.add_argument("--think", type=float, default=0.0, help="a reviewer's pause after each score, seconds")

@@ -554,7 +554,7 @@ async fn change_password(
     }
     let hash = user.password_hash.clone().unwrap_or_default();
     let current = form.current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || password_auth::verify_password(current, &hash).is_ok())
+    let current_ok = auth::hashing(move || password_auth::verify_password(current, &hash).is_ok())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     if !current_ok {
