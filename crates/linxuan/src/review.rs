@@ -64,6 +64,20 @@ pub async fn conflict_pairs(db: &DatabaseConnection, list: &[Community]) -> Resu
     Ok(pairs)
 }
 
+/// The year's assignments that still count. An assignment whose reviewer has since turned out to
+/// be in conflict with its community (own school, declared, or added by the office) is void: its
+/// score counts nowhere and is not waited for, and the office gives the community another
+/// reviewer. It stays in the database, with any score and its versions, for the record.
+pub async fn live_assignments(db: &DatabaseConnection, year: i32) -> Result<Vec<store::Assignment>, StoreError> {
+    let list = communities::list(db, year).await?;
+    let conflicts = conflict_pairs(db, &list).await?;
+    Ok(store::assignments_of_year(db, year)
+        .await?
+        .into_iter()
+        .filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id)))
+        .collect())
+}
+
 /// Why a reviewer may not see a community, if they may not.
 pub async fn conflict_reason(
     db: &DatabaseConnection,
@@ -111,7 +125,7 @@ pub fn encode(values: &BTreeMap<String, String>) -> String {
 pub async fn entries(db: &DatabaseConnection, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
     let list = communities::list(db, year).await?;
     let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
-    let assignments = store::assignments_of_year(db, year).await?;
+    let assignments = live_assignments(db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(db, &ids).await?;
     let score_by_assignment: HashMap<i32, &store::Score> = scores.iter().map(|s| (s.assignment_id, s)).collect();
@@ -174,6 +188,25 @@ pub async fn allocation(
     let entries = entries(db, plan, year).await?;
     let result = linxuan_core::allocation::allocate(&rules, &entries);
     Ok((rules, result, entries))
+}
+
+/// The allocation as the results stand: `allocation`, with every revoked award (SPEC §6) taken
+/// back and its place left vacant. What the board, the exports and a publication show.
+pub async fn results(
+    db: &DatabaseConnection,
+    plan: &Plan,
+    year: i32,
+) -> Result<linxuan_core::allocation::AllocationResult, StoreError> {
+    let (_, mut result, _) = allocation(db, plan, year).await?;
+    let revoked: HashSet<i32> = store::revocations(db, year).await?.iter().map(|r| r.community_id).collect();
+    if !revoked.is_empty() {
+        for community in communities::list(db, year).await?.iter().filter(|c| revoked.contains(&c.id)) {
+            for group in result.groups.iter_mut().filter(|g| g.group == community.group_id) {
+                group.revoke(&community.code);
+            }
+        }
+    }
+    Ok(result)
 }
 
 #[cfg(test)]

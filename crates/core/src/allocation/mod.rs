@@ -291,6 +291,17 @@ impl GroupResult {
         let vacant = self.vacant.as_ref()?;
         Some(self.levels.iter().zip(vacant).map(|(l, &n)| (l.id.as_str(), n)).collect())
     }
+
+    /// Revokes a community's award (SPEC §6, infringement): its place becomes vacant and
+    /// nobody moves up. Returns the level revoked, if the community had an award.
+    pub fn revoke(&mut self, community: &str) -> Option<usize> {
+        let ranked = self.ranking.iter_mut().find(|c| c.community == community)?;
+        let level = ranked.award.take()?;
+        if let Some(vacant) = self.vacant.as_mut().and_then(|v| v.get_mut(level)) {
+            *vacant += 1;
+        }
+        Some(level)
+    }
 }
 
 /// A community of a group being ranked.

@@ -618,3 +618,23 @@ fn a_recorded_decision_orders_a_tied_block_and_allocation_goes_on() {
         g.ranking.iter().map(|c| (c.community.as_str(), c.rank, g.award_id(c))).collect();
     assert_eq!(order, [("J2", 1, Some("special")), ("J1", 2, Some("excellence"))]);
 }
+
+#[test]
+fn a_revoked_award_leaves_its_place_vacant_and_nobody_moves_up() {
+    // 國中組 quotas 1 / 2 / 3: A special, B and C excellence, D merit.
+    let mut entries = basic_total("A", JUNIOR, "95");
+    entries.extend(basic_total("B", JUNIOR, "88"));
+    entries.extend(basic_total("C", JUNIOR, "85"));
+    entries.extend(basic_total("D", JUNIOR, "75"));
+    let mut r = run(&entries);
+    let g = r.groups.iter_mut().find(|g| g.group == JUNIOR).unwrap();
+    assert_eq!(g.vacant, Some(vec![0, 0, 2]));
+    assert_eq!(g.revoke("B"), Some(1));
+    assert_eq!(
+        summary(g),
+        [s("A", 1, Some("special")), s("B", 2, None), s("C", 3, Some("excellence")), s("D", 4, Some("merit"))]
+    );
+    assert_eq!(g.vacant, Some(vec![0, 1, 2]), "B's place is vacant; D stays at merit");
+    assert_eq!(g.revoke("B"), None, "nothing left to revoke");
+    assert_eq!(g.revoke("Z"), None, "not in the group");
+}

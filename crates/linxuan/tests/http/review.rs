@@ -132,6 +132,71 @@ async fn a_conflict_closes_the_door_even_after_assignment(app: TestApp) {
     assert_eq!(app.client().get(&link).await.status, StatusCode::SEE_OTHER);
 }
 
+/// A conflict that comes to light after the reviewer scored (here added by the office): the
+/// assignment is void. Its score counts nowhere, nobody waits for it, the matrix marks it, and
+/// the office gets the community another reviewer, automatically or by a swap.
+async fn a_conflict_found_after_scoring_voids_the_assignment(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    app.clock.set(taipei(d(2023, 6, 14), 10, 0, 0));
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let (_, wang) = &reviewers[0];
+    let link = my_assignments(wang).await[0].clone();
+    let mut fields: Vec<(String, String)> = indicator_fields("7.5");
+    fields.push(("c.completeness".into(), "20".into()));
+    fields.push(("completeness_reason".into(), "簽到表不完整".into()));
+    fields.push(("action".into(), "submit".into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(wang.post(&link, &refs).await.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/office/review/board").await.has("57.50"), "the score counts before the conflict");
+
+    let id: i32 = link.rsplit('/').next().unwrap().parse().unwrap();
+    let assignment = linxuan_store::review::assignment(&app.state.db, id).await.unwrap().unwrap();
+    let (community, wang_id) = (assignment.community_id.to_string(), assignment.reviewer_id.to_string());
+    let added = admin
+        .post(
+            "/office/review/conflicts",
+            &[("community", &community), ("reviewer", &wang_id), ("reason", "配偶任職該社群學校")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(wang.get(&link).await.status, StatusCode::FORBIDDEN, "the door closes");
+
+    // The score counts nowhere: not on the board, not in the results.
+    let board = admin.get("/office/review/board").await;
+    assert!(!board.has("57.50"), "{}", board.body);
+    let (status, csv) = admin.get_bytes("/office/review/results.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!String::from_utf8_lossy(&csv).contains("57.50"), "{}", String::from_utf8_lossy(&csv));
+    // The matrix marks the void pair and does not count it.
+    let matrix = admin.get("/office/review/assign/round-1").await;
+    assert!(matrix.has("✗!"), "{}", matrix.body);
+    // Removing it is refused (it holds a score, kept for the record), saying why.
+    let removed =
+        admin.post("/office/review/assign/round-1/remove", &[("community", &community), ("reviewer", &wang_id)]).await;
+    assert_eq!(removed.status, StatusCode::BAD_REQUEST);
+    assert!(removed.has("已因利益迴避失效"), "{}", removed.body);
+    // Automatic assignment gives the community another reviewer and keeps the void record.
+    let auto = admin.post("/office/review/assign/round-1/auto", &[]).await;
+    assert_eq!(auto.status, StatusCode::SEE_OTHER, "{}", auto.body);
+    assert!(admin.get("/office/review/assign/round-1").await.has("已新增 1 筆指派"));
+    assert_eq!(app.count("assignments").await, 5);
+    assert_eq!(app.count("score_versions").await, 1, "the void score and its version are kept");
+    let year = assignment.plan_year;
+    let all = linxuan_store::review::assignments_of_year(&app.state.db, year).await.unwrap();
+    let replacement = all
+        .iter()
+        .find(|a| a.community_id == assignment.community_id && a.reviewer_id != assignment.reviewer_id)
+        .expect("another reviewer");
+    // Swapping the void reviewer for one who already reviews the community is refused as usual.
+    let unused = admin
+        .post(
+            "/office/review/assign/round-1/swap",
+            &[("community", &community), ("from", &wang_id), ("to", &replacement.reviewer_id.to_string())],
+        )
+        .await;
+    assert_eq!(unused.status, StatusCode::BAD_REQUEST, "the replacement already reviews it: {}", unused.body);
+}
+
 async fn phases_open_and_close_by_date_and_by_the_office(app: TestApp) {
     let (admin, reviewers) = setup(&app).await;
     admin.post("/office/review/assign/round-1/auto", &[]).await;
@@ -360,6 +425,14 @@ async fn publication_freezes_results_and_communities_see_their_own(app: TestApp)
     assert!(mine.has("90.00") && mine.has("獎項已撤銷"), "{}", mine.body);
     let v2 = admin.get("/office/review/publications/2").await;
     assert!(v2.has("特優 1"), "the special place is vacant: {}", v2.body);
+    // The exports and the board say the same as the publication.
+    let (_, csv) = admin.get_bytes("/office/review/results.csv").await;
+    let csv = String::from_utf8_lossy(&csv).to_string();
+    let j1 = csv.lines().find(|l| l.contains("J1")).unwrap_or_default();
+    assert!(!j1.is_empty() && !j1.contains("special"), "J1 has no award in results.csv: {csv}");
+    let board = admin.get("/office/review/board").await;
+    let j1_row = board.body.split("<tr").find(|row| row.contains("J1")).unwrap_or_default();
+    assert!(j1_row.contains("已撤銷") && j1_row.contains("獎項已撤銷，名額從缺"), "the board says so: {j1_row}");
     assert!(admin.get("/office/review/publications/1").await.has("95.00"), "both versions stay");
     assert!(app.sql("UPDATE publications SET note = 'x'").await.is_err());
 }
@@ -433,6 +506,34 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
     assert_eq!(app.count("assignments").await, 12);
     admin.post("/office/review/presentation/assign", &[]).await;
     assert_eq!(app.count("assignments").await, 12, "assigning again adds nothing");
+    // Moving a community to the other room: the page says the assignments no longer match, and
+    // assigning again makes them follow (nothing was scored yet).
+    let page = admin.get("/office/review/presentation").await;
+    assert!(!page.has("委員指派與目前的發表順序不一致"), "{}", page.body);
+    let rooms = rooms_of(&page.body);
+    let code = ["A2", "A3", "A4"].into_iter().find(|c| rooms[1].contains(&format!("{c} "))).unwrap();
+    let id = page
+        .body
+        .split("<option value=\"")
+        .find_map(|o| o.split_once("\">").filter(|(_, label)| label.starts_with(&format!("{code} "))).map(|(v, _)| v))
+        .unwrap()
+        .to_string();
+    let moved = admin
+        .post("/office/review/presentation/move", &[("community", id.as_str()), ("room", "1"), ("position", "3")])
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let page = admin.get("/office/review/presentation").await;
+    assert!(page.has(&format!("委員指派與目前的發表順序不一致，請按「依場地指派委員」更新：{code}")), "{}", page.body);
+    let again = admin.post("/office/review/presentation/assign", &[]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    // Room 2's one reviewer loses 2 (written + live); room 1's two gain 2 each.
+    assert_eq!(app.count("assignments").await, 14);
+    let page = admin.get("/office/review/presentation").await;
+    assert!(
+        page.has("另移除 2 筆與目前場地不符的指派") && !page.has("委員指派與目前的發表順序不一致"),
+        "{}",
+        page.body
+    );
     let print = admin.get("/office/review/presentation/print").await;
     assert!(print.has("文昌進階") && !print.has("presentation/build"), "the print view has no controls");
     // The room page: only its reviewers, one form per presentation.
@@ -463,10 +564,25 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
     app.clock.set(taipei(d(2023, 6, 17), 9, 0, 0));
     let late = chen.post(&url, &[("action", "submit"), ("c.presentation", "50"), ("change_reason", "x")]).await;
     assert_eq!(late.status, StatusCode::FORBIDDEN);
+    // A community no longer approved after the schedule was built: its slot stays (nothing moves
+    // behind the office's back) and the page says to build again.
+    let a3 = {
+        let at = page.body.find("青溪進階</option>").unwrap();
+        let open = page.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
+        page.body[open..].split('"').next().unwrap().to_string()
+    };
+    let before = admin.get("/office/review/presentation").await;
+    assert!(!before.has("已不在本組參賽名單"), "{}", before.body);
+    let withdrawn = admin.post(&format!("/office/communities/{a3}/status"), &[("status", "pending")]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER, "{}", withdrawn.body);
+    let after = admin.get("/office/review/presentation").await;
+    assert!(after.has("已不在本組參賽名單（未核准或已退出），但仍在發表順序中；請重新排定：A3"), "{}", after.body);
+    assert_eq!(rooms_of(&after.body), rooms_of(&before.body), "the schedule itself is unchanged");
 }
 
 backends!(
     presentation_day_rooms_schedule_and_scores,
+    a_conflict_found_after_scoring_voids_the_assignment,
     assignment_is_balanced_and_avoids_conflicts,
     a_conflict_closes_the_door_even_after_assignment,
     phases_open_and_close_by_date_and_by_the_office,

@@ -77,22 +77,30 @@ struct MatrixPage {
 }
 
 impl MatrixPage {
-    /// `✓` assigned (with score status), `✗` conflict, `` free.
+    /// `✓` assigned (with score status), `✗` conflict, `✗!` assigned before the conflict was
+    /// known (void: replace the reviewer), `` free.
     fn cell(&self, community: &i32, reviewer: &i32) -> (&'static str, &'static str) {
-        if let Some(a) = self.assignments.iter().find(|a| a.community_id == *community && a.reviewer_id == *reviewer) {
+        let assigned = self.assignments.iter().find(|a| a.community_id == *community && a.reviewer_id == *reviewer);
+        if self.conflicts.contains(&(*community, *reviewer)) {
+            return if assigned.is_some() { ("✗!", "bad") } else { ("✗", "bad") };
+        }
+        if let Some(a) = assigned {
             return match self.scores.iter().find(|s| s.assignment_id == a.id).map(|s| s.status.as_str()) {
                 Some(store::SUBMITTED) => ("✓✓", "ok"),
                 Some(_) => ("✓…", "warn"),
                 None => ("✓", ""),
             };
         }
-        if self.conflicts.contains(&(*community, *reviewer)) { ("✗", "bad") } else { ("", "") }
+        ("", "")
+    }
+    fn live(&self) -> impl Iterator<Item = &Assignment> {
+        self.assignments.iter().filter(|a| !self.conflicts.contains(&(a.community_id, a.reviewer_id)))
     }
     fn load(&self, reviewer: &i32) -> usize {
-        self.assignments.iter().filter(|a| a.reviewer_id == *reviewer).count()
+        self.live().filter(|a| a.reviewer_id == *reviewer).count()
     }
     fn count(&self, community: &i32) -> usize {
-        self.assignments.iter().filter(|a| a.community_id == *community).count()
+        self.live().filter(|a| a.community_id == *community).count()
     }
 }
 
@@ -140,10 +148,12 @@ async fn auto(State(state): State<AppState>, ctx: Ctx, Path(phase_id): Path<Stri
     let communities: Vec<i32> = list.iter().map(|c| c.id).collect();
     let conflicts: Vec<(i32, i32)> = review::conflict_pairs(&state.db, &list).await?.into_iter().collect();
     let existing = store::assignments(&state.db, year, &phase_id).await?;
+    // Void assignments (a conflict found since) are not kept: the community gets another reviewer.
     let keep: Vec<(i32, i32)> = existing
         .iter()
         .filter(|a| communities.contains(&a.community_id))
         .map(|a| (a.community_id, a.reviewer_id))
+        .filter(|pair| !conflicts.contains(pair))
         .collect();
     let request = AssignRequest {
         communities: &communities,
@@ -270,12 +280,22 @@ async fn remove(
         .find(|a| a.community_id == form.community && a.reviewer_id == form.reviewer)
         .ok_or(AppError::NotFound)?;
     let now = state.now();
+    let void = review::conflict_reason(&state.db, &community_of(&state, year, form.community).await?, form.reviewer)
+        .await?
+        .is_some();
     let txn = state.db.begin().await?;
     if !store::remove_assignment(&txn, found.id).await? {
-        return Err(AppError::bad_request(
-            "這位委員已開始評分，不能移除；請改用「替換」",
-            "this reviewer has started scoring and cannot be removed; swap instead",
-        ));
+        return Err(if void {
+            AppError::bad_request(
+                "這份指派已因利益迴避失效，分數不予計入，並保留作為紀錄；請指派另一位委員",
+                "this assignment is void for a conflict: its score does not count and is kept for the record; assign another reviewer",
+            )
+        } else {
+            AppError::bad_request(
+                "這位委員已開始評分，不能移除；請改用「替換」",
+                "this reviewer has started scoring and cannot be removed; swap instead",
+            )
+        });
     }
     audit::record(
         &txn,
@@ -318,8 +338,11 @@ async fn swap(
     }
     let actor = actor(&ctx)?;
     let now = state.now();
+    // A void assignment (the old reviewer has a conflict) that holds a score stays as a record:
+    // it counts nowhere. Any other assignment with a score cannot be swapped away.
+    let void = review::conflict_reason(&state.db, &community, form.from).await?.is_some();
     let txn = state.db.begin().await?;
-    if !store::remove_assignment(&txn, from.id).await? {
+    if !store::remove_assignment(&txn, from.id).await? && !void {
         return Err(AppError::bad_request(
             "原委員已開始評分；請先請其撤回或由承辦人員處理分數後再替換",
             "the reviewer being replaced has started scoring; settle that score first",
@@ -345,4 +368,8 @@ async fn swap(
     txn.commit().await?;
     ctx.flash("ok", ctx.t("review.swapped")).await;
     Ok(Redirect::to(&format!("/office/review/assign/{phase_id}")).into_response())
+}
+
+async fn community_of(state: &AppState, year: i32, id: i32) -> AppResult<Community> {
+    communities::get(&state.db, id).await?.filter(|c| c.plan_year == year).ok_or(AppError::NotFound)
 }

@@ -70,6 +70,8 @@ struct BoardPage {
     stamp: String,
     pending: usize,
     stats: Vec<StatsTable>,
+    /// Codes of the communities whose award was revoked (SPEC §6).
+    revoked: Vec<String>,
 }
 
 impl BoardPage {
@@ -92,10 +94,17 @@ impl BoardPage {
         self.names.get(code).cloned().unwrap_or_default()
     }
     fn award(&self, g: &GroupResult, c: &RankedCommunity) -> String {
+        if self.revoked.contains(&c.community) {
+            return self.ctx.pick("已撤銷", "revoked").to_string();
+        }
         g.award_name(c).map_or_else(|| "—".into(), str::to_string)
     }
     fn explain(&self, g: &GroupResult, c: &RankedCommunity) -> String {
-        if self.ctx.en() { c.explanation_en(g).join("; ") } else { c.explanation_zh(g).join("；") }
+        let mut steps = if self.ctx.en() { c.explanation_en(g) } else { c.explanation_zh(g) };
+        if self.revoked.contains(&c.community) {
+            steps.push(self.ctx.pick("獎項已撤銷，名額從缺", "award revoked; the place is vacant").to_string());
+        }
+        steps.join(self.ctx.pick("；", "; "))
     }
     fn scores_of(&self, code: &str) -> Vec<&ReviewerScore> {
         self.details.get(code).map(|v| v.iter().collect()).unwrap_or_default()
@@ -126,7 +135,7 @@ impl BoardPage {
 
 /// A short fingerprint of everything the board shows: it changes when a score arrives.
 async fn stamp(state: &AppState, year: i32) -> AppResult<String> {
-    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let assignments = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &ids).await?;
     let decisions = store::decisions(&state.db, year).await?.len();
@@ -150,11 +159,11 @@ async fn version(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
 
 async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> {
     let YearPlan { year, plan, years } = current_plan(&state, &ctx.session).await?;
-    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let result = review::results(&state.db, &plan, year).await?;
     let list = communities::list(&state.db, year).await?;
     let names: HashMap<String, String> = list.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
     let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
-    let assignments: Vec<Assignment> = store::assignments_of_year(&state.db, year).await?;
+    let assignments: Vec<Assignment> = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &ids).await?;
     let reviewers: HashMap<i32, String> =
@@ -212,6 +221,10 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
         stats,
         stamp: stamp(&state, year).await?,
         decisions: store::decisions(&state.db, year).await?,
+        revoked: {
+            let ids: Vec<i32> = store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
+            list.iter().filter(|c| ids.contains(&c.id)).map(|c| c.code.clone()).collect()
+        },
         ctx,
         year,
         years,

@@ -106,7 +106,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> AppResult<Overview
     let states = store::phase_states(&state.db, year).await?;
     let views = review::phase_views(&plan, &states, state.now());
     let list = communities::list(&state.db, year).await?;
-    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let assignments = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &ids).await?;
     let phases = views

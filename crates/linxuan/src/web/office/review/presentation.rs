@@ -3,7 +3,7 @@
 //! swapping slots, the printable schedule, and the assignments that follow from it (each room's
 //! reviewers score its communities' written work and presentations).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -174,6 +174,47 @@ async fn render(state: &AppState, ctx: Ctx, problems: Vec<String>, print: bool) 
         if !unscheduled.is_empty() {
             problems.push(ctx.tf1("presentation.unscheduled", "codes", &unscheduled.join("、")));
         }
+        // Once assigned by room, the assignments must follow moves and room changes.
+        let mut assigned: Vec<store::Assignment> = Vec::new();
+        for (id, _) in phases.iter().filter(|(_, p)| p.round == 1) {
+            assigned.extend(store::assignments(&state.db, year, id).await?);
+        }
+        if !assigned.is_empty() {
+            let differ: Vec<&str> = slots
+                .iter()
+                .filter(|slot| {
+                    let room: HashSet<i32> = rooms
+                        .iter()
+                        .filter(|r| r.id == slot.room)
+                        .flat_map(|r| r.reviewers.iter().copied())
+                        .filter(|r| !conflicts.contains(&(slot.community_id, *r)))
+                        .collect();
+                    phases.iter().filter(|(_, p)| p.round == 1).any(|(id, _)| {
+                        let have: HashSet<i32> = assigned
+                            .iter()
+                            .filter(|a| a.phase == *id && a.community_id == slot.community_id)
+                            .map(|a| a.reviewer_id)
+                            .filter(|r| !conflicts.contains(&(slot.community_id, *r)))
+                            .collect();
+                        have != room
+                    })
+                })
+                .filter_map(|slot| list.iter().find(|c| c.id == slot.community_id).map(|c| c.code.as_str()))
+                .collect();
+            if !differ.is_empty() {
+                problems.push(ctx.tf1("presentation.assignments_differ", "codes", &differ.join("、")));
+            }
+        }
+        // Withdrawn or no longer approved since the schedule was built: their slots stay until
+        // the office builds again, so the day's other times do not move without its word.
+        let gone: Vec<&str> = slots
+            .iter()
+            .filter(|s| !members.iter().any(|c| c.id == s.community_id))
+            .filter_map(|s| list.iter().find(|c| c.id == s.community_id).map(|c| c.code.as_str()))
+            .collect();
+        if !gone.is_empty() {
+            problems.push(ctx.tf1("presentation.not_presenting", "codes", &gone.join("、")));
+        }
     }
     Ok(PresentationPage {
         rooms,
@@ -333,6 +374,10 @@ async fn move_one(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Move
 
 /// Each room's reviewers are assigned its communities in every phase of the track (the
 /// written review and the presentations); what is assigned already stays.
+/// Makes the track's assignments match the schedule: each room's reviewers get its communities,
+/// for the written review and for the presentations; an assignment left over from an earlier
+/// schedule (the community moved, or the reviewer changed rooms) is removed, unless its reviewer
+/// has already entered a score, which is kept and named.
 async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (track, phases) = presentation_track(&plan)?;
@@ -343,20 +388,31 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
         return Err(AppError::bad_request("請先排定發表順序", "build the schedule first"));
     }
     let list = communities::list(&state.db, year).await?;
+    let reviewers = reviewer_list(&state).await?;
     let actor = actor(&ctx)?;
     let now = state.now();
+    let first_round: Vec<&String> = phases.iter().filter(|(_, p)| p.round == 1).map(|(id, _)| id).collect();
     let mut existing = Vec::new();
-    for (id, _) in &phases {
-        existing.extend(
-            store::assignments(&state.db, year, id)
-                .await?
-                .into_iter()
-                .map(|a| (a.phase, a.community_id, a.reviewer_id)),
-        );
+    for id in &first_round {
+        existing.extend(store::assignments(&state.db, year, id).await?);
     }
     // Read before the transaction: SQLite has one connection, which the transaction holds.
     let conflicts = review::conflict_pairs(&state.db, &list).await?;
+    let ids: Vec<i32> = existing.iter().map(|a| a.id).collect();
+    let scored: HashSet<i32> = store::scores_of(&state.db, &ids).await?.iter().map(|s| s.assignment_id).collect();
+    let wanted: HashSet<(String, i32, i32)> = slots
+        .iter()
+        .filter_map(|slot| rooms.iter().find(|r| r.id == slot.room).map(|room| (slot.community_id, room)))
+        .flat_map(|(community, room)| room.reviewers.iter().map(move |r| (community, *r)))
+        .filter(|pair| !conflicts.contains(pair))
+        .flat_map(|(community, reviewer)| first_round.iter().map(move |p| ((*p).clone(), community, reviewer)))
+        .collect();
+    let name_of =
+        |reviewer: i32| reviewers.iter().find(|(u, _)| u.id == reviewer).map_or(String::new(), |(u, _)| u.name.clone());
+    let code_of = |community: i32| list.iter().find(|c| c.id == community).map_or(String::new(), |c| c.code.clone());
     let mut added = 0;
+    let mut removed = 0;
+    let mut kept = Vec::new();
     let mut skipped = Vec::new();
     let txn = state.db.begin().await?;
     for slot in &slots {
@@ -367,8 +423,11 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
                 skipped.push(community.code.clone());
                 continue;
             }
-            for (phase_id, _) in phases.iter().filter(|(_, p)| p.round == 1) {
-                if existing.iter().any(|(p, c, r)| p == phase_id && *c == community.id && r == reviewer) {
+            for phase_id in &first_round {
+                if existing
+                    .iter()
+                    .any(|a| a.phase == **phase_id && a.community_id == community.id && a.reviewer_id == *reviewer)
+                {
                     continue;
                 }
                 let new = NewAssignment {
@@ -383,17 +442,42 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
             }
         }
     }
+    // Left over from an earlier schedule: only for scheduled communities (others keep whatever
+    // the office assigned by hand).
+    for a in existing.iter().filter(|a| slots.iter().any(|s| s.community_id == a.community_id)) {
+        if wanted.contains(&(a.phase.clone(), a.community_id, a.reviewer_id))
+            || conflicts.contains(&(a.community_id, a.reviewer_id))
+        {
+            continue;
+        }
+        if !scored.contains(&a.id) && store::remove_assignment(&txn, a.id).await? {
+            removed += 1;
+        } else {
+            kept.push(format!("{} {}", code_of(a.community_id), name_of(a.reviewer_id)));
+        }
+    }
     audit::record(
         &txn,
         now,
         &actor,
-        Change::new("assignment.rooms", "presentation", year).year(year).after(&serde_json::json!({ "added": added })),
+        Change::new("assignment.rooms", "presentation", year)
+            .year(year)
+            .after(&serde_json::json!({ "added": added, "removed": removed, "kept": kept })),
     )
     .await?;
     txn.commit().await?;
-    ctx.flash("ok", ctx.tf1("review.assigned", "n", &added.to_string())).await;
+    let mut message = ctx.tf1("review.assigned", "n", &added.to_string());
+    if removed > 0 {
+        message.push_str(&ctx.tf1("presentation.unassigned", "n", &removed.to_string()));
+    }
+    ctx.flash("ok", message).await;
     if !skipped.is_empty() {
+        skipped.dedup();
         ctx.flash("error", ctx.tf1("presentation.skipped", "codes", &skipped.join("、"))).await;
+    }
+    if !kept.is_empty() {
+        kept.dedup();
+        ctx.flash("error", ctx.tf1("presentation.kept_scored", "pairs", &kept.join("、"))).await;
     }
     Ok(Redirect::to("/office/review/presentation").into_response())
 }

@@ -95,14 +95,14 @@ pub async fn build(
     plan: &Plan,
     year: i32,
 ) -> AppResult<(Published, AllocationResult, Vec<Vec<String>>)> {
-    let (_, result, _) = review::allocation(&state.db, plan, year).await?;
+    let result = review::results(&state.db, plan, year).await?;
     let list = communities::list(&state.db, year).await?;
     let by_code: HashMap<&str, &Community> = list.iter().map(|c| (c.code.as_str(), c)).collect();
     let schools = schools::list(&state.db, &Default::default()).await?;
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let members = communities::members_of(&state.db, &ids).await?;
     let revoked: Vec<i32> = store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
-    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let assignments = review::live_assignments(&state.db, year).await?;
     let a_ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &a_ids).await?;
     let mut open_blocks = Vec::new();
@@ -113,22 +113,16 @@ pub async fn build(
             open_blocks.extend(g.needs_decision.iter().cloned());
             let level_name =
                 |id: &str| g.levels.iter().find(|l| l.id == id).map_or_else(|| id.to_string(), |l| l.name.clone());
-            let mut vacant: Vec<(String, u32)> =
+            let vacant: Vec<(String, u32)> =
                 g.vacant_by_level().unwrap_or_default().into_iter().map(|(id, v)| (level_name(id), v)).collect();
             let communities = g
                 .ranking
                 .iter()
                 .map(|c| {
                     let found = by_code.get(c.community.as_str());
+                    // `results` has already taken a revoked award back and left its place vacant.
                     let is_revoked = found.is_some_and(|f| revoked.contains(&f.id));
-                    let mut award =
-                        g.award_id(c).zip(g.award_name(c)).map(|(id, name)| (id.to_string(), name.to_string()));
-                    if is_revoked
-                        && let Some((_, name)) = award.take()
-                        && let Some(v) = vacant.iter_mut().find(|(n, _)| *n == name)
-                    {
-                        v.1 += 1;
-                    }
+                    let award = g.award_id(c).zip(g.award_name(c)).map(|(id, name)| (id.to_string(), name.to_string()));
                     let comments = found
                         .map(|f| {
                             assignments
@@ -209,7 +203,7 @@ async fn unfinished(state: &AppState, ctx: &Ctx, plan: &Plan, year: i32) -> AppR
     if !open.is_empty() {
         out.push(ctx.tf1("publish.open_phases", "phases", &open.join("、")));
     }
-    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let assignments = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &ids).await?;
     let submitted: Vec<i32> = scores.iter().filter(|s| s.status == store::SUBMITTED).map(|s| s.assignment_id).collect();
@@ -508,7 +502,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (published, result, _) = build(&state, &plan, year).await?;
     let list = communities::list(&state.db, year).await?;
-    let assignments = store::assignments_of_year(&state.db, year).await?;
+    let assignments = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
     let scores = store::scores_of(&state.db, &ids).await?;
     let reviewers: HashMap<i32, String> =
@@ -576,7 +570,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 
 async fn results_csv(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let result = review::results(&state.db, &plan, year).await?;
     Ok(attachment(
         "text/csv; charset=utf-8",
         &format!("results-{year}.csv"),
@@ -586,7 +580,7 @@ async fn results_csv(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
 
 async fn results_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
+    let result = review::results(&state.db, &plan, year).await?;
     let bytes = linxuan_docs::results::to_xlsx(&result).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
