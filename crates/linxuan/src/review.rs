@@ -120,38 +120,111 @@ pub fn encode(values: &BTreeMap<String, String>) -> String {
     serde_json::to_string(values).unwrap_or_default()
 }
 
-/// What the allocation engine ranks: every submitted score of the year, per criterion, with the
-/// round of its phase. Reviewers appear as `R<id>` (anonymous to the engine and its files).
-pub async fn entries(db: &DatabaseConnection, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
-    let list = communities::list(db, year).await?;
-    let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
-    let assignments = live_assignments(db, year).await?;
-    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(db, &ids).await?;
-    let score_by_assignment: HashMap<i32, &store::Score> = scores.iter().map(|s| (s.assignment_id, s)).collect();
-    let mut out = Vec::new();
-    for a in &assignments {
-        let (Some(score), Some(community), Some(phase)) =
-            (score_by_assignment.get(&a.id), by_id.get(&a.community_id), plan.review.phases.get(&a.phase))
-        else {
-            continue;
-        };
-        if score.status != store::SUBMITTED {
-            continue;
-        }
-        for (criterion, value) in decode(&score.values) {
-            let Ok(score) = value.parse::<Decimal>() else { continue };
-            out.push(ScoreEntry {
-                community: community.code.clone(),
-                group: community.group_id.clone(),
-                round: phase.round.max(1) as u32,
-                reviewer: format!("R{}", a.reviewer_id),
-                criterion,
-                score,
-            });
-        }
+/// Everything of a year's review that the results are computed from, read once: a page that
+/// shows results, scores and statistics together reads the database once, not per part.
+pub struct Snapshot {
+    pub communities: Vec<Community>,
+    /// Every assignment, void ones included (for the record and the board's fingerprint).
+    pub all_assignments: Vec<store::Assignment>,
+    /// The assignments that count: not voided by a conflict found since (`live_assignments`).
+    pub assignments: Vec<store::Assignment>,
+    /// The scores of every assignment.
+    pub scores: Vec<store::Score>,
+    pub decisions: Vec<store::Decision>,
+    pub revocations: Vec<store::Revocation>,
+}
+
+impl Snapshot {
+    pub async fn load(db: &DatabaseConnection, year: i32) -> Result<Snapshot, StoreError> {
+        let communities = communities::list(db, year).await?;
+        let conflicts = conflict_pairs(db, &communities).await?;
+        let all_assignments = store::assignments_of_year(db, year).await?;
+        let assignments =
+            all_assignments.iter().filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id))).cloned().collect();
+        let ids: Vec<i32> = all_assignments.iter().map(|a| a.id).collect();
+        Ok(Snapshot {
+            scores: store::scores_of(db, &ids).await?,
+            decisions: store::decisions(db, year).await?,
+            revocations: store::revocations(db, year).await?,
+            communities,
+            all_assignments,
+            assignments,
+        })
     }
-    Ok(out)
+
+    /// What the allocation engine ranks: every submitted score that counts, per criterion, with
+    /// the round of its phase. Reviewers appear as `R<id>` (anonymous to the engine and its files).
+    pub fn entries(&self, plan: &Plan) -> Vec<ScoreEntry> {
+        let by_id: HashMap<i32, &Community> = self.communities.iter().map(|c| (c.id, c)).collect();
+        let score_by_assignment: HashMap<i32, &store::Score> =
+            self.scores.iter().map(|s| (s.assignment_id, s)).collect();
+        let mut out = Vec::new();
+        for a in &self.assignments {
+            let (Some(score), Some(community), Some(phase)) =
+                (score_by_assignment.get(&a.id), by_id.get(&a.community_id), plan.review.phases.get(&a.phase))
+            else {
+                continue;
+            };
+            if score.status != store::SUBMITTED {
+                continue;
+            }
+            for (criterion, value) in decode(&score.values) {
+                let Ok(score) = value.parse::<Decimal>() else { continue };
+                out.push(ScoreEntry {
+                    community: community.code.clone(),
+                    group: community.group_id.clone(),
+                    round: phase.round.max(1) as u32,
+                    reviewer: format!("R{}", a.reviewer_id),
+                    criterion,
+                    score,
+                });
+            }
+        }
+        out
+    }
+
+    /// The selection rules of the plan with the office's recorded tie decisions applied, and
+    /// the provisional allocation of every submitted score (SPEC §6).
+    pub fn allocation(
+        &self,
+        plan: &Plan,
+    ) -> (linxuan_core::allocation::SelectionRules, linxuan_core::allocation::AllocationResult, Vec<ScoreEntry>) {
+        let mut rules = plan.selection_rules();
+        for decision in &self.decisions {
+            let order: Vec<String> = serde_json::from_str(&decision.awards).unwrap_or_default();
+            if let Some(group) = rules.groups.iter_mut().find(|g| g.id == decision.group_id) {
+                for code in order {
+                    if !group.decided.contains(&code) {
+                        group.decided.push(code);
+                    }
+                }
+            }
+        }
+        let entries = self.entries(plan);
+        let result = linxuan_core::allocation::allocate(&rules, &entries);
+        (rules, result, entries)
+    }
+
+    /// The allocation as the results stand: with every revoked award (SPEC §6) taken back and
+    /// its place left vacant. What the board, the exports and a publication show.
+    pub fn results(&self, plan: &Plan) -> linxuan_core::allocation::AllocationResult {
+        let (_, mut result, _) = self.allocation(plan);
+        for community in self.revoked_communities() {
+            for group in result.groups.iter_mut().filter(|g| g.group == community.group_id) {
+                group.revoke(&community.code);
+            }
+        }
+        result
+    }
+
+    pub fn revoked_communities(&self) -> impl Iterator<Item = &Community> {
+        self.communities.iter().filter(|c| self.revocations.iter().any(|r| r.community_id == c.id))
+    }
+}
+
+/// `Snapshot::entries` of the year, read now.
+pub async fn entries(db: &DatabaseConnection, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
+    Ok(Snapshot::load(db, year).await?.entries(plan))
 }
 
 /// How a criterion is entered on the scoring page.
@@ -164,8 +237,7 @@ pub fn entered(c: &Criterion) -> &'static str {
     }
 }
 
-/// The selection rules of the plan with the office's recorded tie decisions applied, and the
-/// provisional allocation of every submitted score (SPEC §6).
+/// `Snapshot::allocation` of the year, read now.
 pub async fn allocation(
     db: &DatabaseConnection,
     plan: &Plan,
@@ -174,39 +246,16 @@ pub async fn allocation(
     (linxuan_core::allocation::SelectionRules, linxuan_core::allocation::AllocationResult, Vec<ScoreEntry>),
     StoreError,
 > {
-    let mut rules = plan.selection_rules();
-    for decision in store::decisions(db, year).await? {
-        let order: Vec<String> = serde_json::from_str(&decision.awards).unwrap_or_default();
-        if let Some(group) = rules.groups.iter_mut().find(|g| g.id == decision.group_id) {
-            for code in order {
-                if !group.decided.contains(&code) {
-                    group.decided.push(code);
-                }
-            }
-        }
-    }
-    let entries = entries(db, plan, year).await?;
-    let result = linxuan_core::allocation::allocate(&rules, &entries);
-    Ok((rules, result, entries))
+    Ok(Snapshot::load(db, year).await?.allocation(plan))
 }
 
-/// The allocation as the results stand: `allocation`, with every revoked award (SPEC §6) taken
-/// back and its place left vacant. What the board, the exports and a publication show.
+/// `Snapshot::results` of the year, read now.
 pub async fn results(
     db: &DatabaseConnection,
     plan: &Plan,
     year: i32,
 ) -> Result<linxuan_core::allocation::AllocationResult, StoreError> {
-    let (_, mut result, _) = allocation(db, plan, year).await?;
-    let revoked: HashSet<i32> = store::revocations(db, year).await?.iter().map(|r| r.community_id).collect();
-    if !revoked.is_empty() {
-        for community in communities::list(db, year).await?.iter().filter(|c| revoked.contains(&c.id)) {
-            for group in result.groups.iter_mut().filter(|g| g.group == community.group_id) {
-                group.revoke(&community.code);
-            }
-        }
-    }
-    Ok(result)
+    Ok(Snapshot::load(db, year).await?.results(plan))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::Expr,
 };
 
@@ -79,6 +79,44 @@ pub async fn conflicts(db: &impl ConnectionTrait, community_ids: &[i32]) -> Resu
         .order_by_asc(conflict::Column::Id)
         .all(db)
         .await?)
+}
+
+/// A fingerprint of everything the results board shows, in one aggregate query (no rows are
+/// read): it changes when an assignment is added or removed, a score is submitted or changed
+/// (every change raises its version), a tie is decided, an award revoked, or a conflict declared,
+/// added or removed (conflict ids only grow). Every open board asks twice a second.
+pub async fn board_fingerprint(db: &impl ConnectionTrait, year: i32) -> Result<String> {
+    let backend = db.get_database_backend();
+    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_string() };
+    let submitted = |n: usize| {
+        format!(
+            "FROM scores s JOIN assignments a ON a.id = s.assignment_id WHERE a.plan_year = {} AND s.status = '{SUBMITTED}'",
+            p(n)
+        )
+    };
+    let sql = format!(
+        "SELECT CAST((SELECT COUNT(*) FROM assignments WHERE plan_year = {}) AS BIGINT), \
+         CAST((SELECT COUNT(*) {}) AS BIGINT), \
+         CAST((SELECT COALESCE(SUM(s.version), 0) {}) AS BIGINT), \
+         CAST((SELECT COUNT(*) FROM decisions WHERE plan_year = {}) AS BIGINT), \
+         CAST((SELECT COUNT(*) FROM revocations WHERE plan_year = {}) AS BIGINT), \
+         CAST((SELECT COUNT(*) FROM conflicts) AS BIGINT), \
+         CAST((SELECT COALESCE(MAX(id), 0) FROM conflicts) AS BIGINT)",
+        p(1),
+        submitted(2),
+        submitted(3),
+        p(4),
+        p(5)
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, (0..5).map(|_| year.into()).collect::<Vec<_>>()))
+        .await?
+        .ok_or_else(|| StoreError::Other("the board fingerprint query returned no row".into()))?;
+    let mut parts = Vec::with_capacity(7);
+    for i in 0..7 {
+        parts.push(row.try_get_by_index::<i64>(i)?.to_string());
+    }
+    Ok(parts.join("-"))
 }
 
 pub async fn conflicts_of_reviewer(db: &impl ConnectionTrait, reviewer_id: i32) -> Result<Vec<Conflict>> {

@@ -133,39 +133,27 @@ impl BoardPage {
     }
 }
 
-/// A short fingerprint of everything the board shows: it changes when a score arrives.
-async fn stamp(state: &AppState, year: i32) -> AppResult<String> {
-    let assignments = review::live_assignments(&state.db, year).await?;
-    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(&state.db, &ids).await?;
-    let decisions = store::decisions(&state.db, year).await?.len();
-    let latest = scores.iter().filter(|s| s.status == store::SUBMITTED).map(|s| (s.updated_at, s.version)).max();
-    let submitted = scores.iter().filter(|s| s.status == store::SUBMITTED).count();
-    Ok(format!(
-        "{}-{}-{}-{}",
-        assignments.len(),
-        submitted,
-        decisions,
-        latest.map(|(t, v)| format!("{}{v}", t.timestamp_micros())).unwrap_or_default()
-    ))
-}
-
+/// A short fingerprint of everything the board shows (`board_fingerprint`): the page's script
+/// reloads when it changes.
 async fn version(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
-    let stamp = stamp(&state, year).await?;
+    let stamp = store::board_fingerprint(&state.db, year).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], stamp)
         .into_response())
 }
 
 async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> {
     let YearPlan { year, plan, years } = current_plan(&state, &ctx.session).await?;
-    let result = review::results(&state.db, &plan, year).await?;
-    let list = communities::list(&state.db, year).await?;
+    // Read once; the fingerprint is read first, so that a change landing meanwhile makes the
+    // page reload again rather than be missed.
+    let stamp = store::board_fingerprint(&state.db, year).await?;
+    let snapshot = review::Snapshot::load(&state.db, year).await?;
+    let result = snapshot.results(&plan);
+    let list = &snapshot.communities;
     let names: HashMap<String, String> = list.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
     let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
-    let assignments: Vec<Assignment> = review::live_assignments(&state.db, year).await?;
-    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(&state.db, &ids).await?;
+    let assignments: &[Assignment] = &snapshot.assignments;
+    let scores = &snapshot.scores;
     let reviewers: HashMap<i32, String> =
         users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let mut details: HashMap<String, Vec<ReviewerScore>> = HashMap::new();
@@ -173,7 +161,7 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
     let mut totals: std::collections::BTreeMap<(String, String), Vec<linxuan_core::review::stats::ReviewerTotal>> =
         Default::default();
     let mut pending = 0;
-    for a in &assignments {
+    for a in assignments {
         let Some(community) = by_id.get(&a.community_id) else { continue };
         match scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
             Some(s) => {
@@ -219,12 +207,9 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
         .collect();
     Ok(BoardPage {
         stats,
-        stamp: stamp(&state, year).await?,
-        decisions: store::decisions(&state.db, year).await?,
-        revoked: {
-            let ids: Vec<i32> = store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
-            list.iter().filter(|c| ids.contains(&c.id)).map(|c| c.code.clone()).collect()
-        },
+        stamp,
+        revoked: snapshot.revoked_communities().map(|c| c.code.clone()).collect(),
+        decisions: snapshot.decisions.clone(),
         ctx,
         year,
         years,
