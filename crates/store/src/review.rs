@@ -352,9 +352,8 @@ pub async fn submit(
     active.status = Set(SUBMITTED.into());
     active.version = Set(version);
     active.submitted_at = Set(Some(now));
-    if imported {
-        active.imported_by = Set(Some(by.to_string()));
-    }
+    // Marked imported by whom; a later change made online is no longer the paper score.
+    active.imported_by = Set(imported.then(|| by.to_string()));
     let saved = active.update(db).await?;
     score_version::ActiveModel {
         id: NotSet,

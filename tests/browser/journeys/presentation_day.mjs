@@ -8,7 +8,8 @@
 // Playwright, so the countdown is checked minute by minute without waiting), is refused a score
 // of 61 with what they typed kept in the slot, and submits a valid score; the page comes back to
 // the room at that slot. The office has the board open the whole time and sees both scores
-// arrive without reloading it.
+// arrive without reloading it; a section it opened stays open across the automatic reload, and
+// while it is filling in a form on the board a button offers the reload instead.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acceptInvite, expect, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
@@ -294,6 +295,38 @@ export default async function () {
     }
     expect(loads >= 1, `the board page reloaded by itself (${loads} loads)`);
     await see(board, /尚有 6 份評分未送出/, "the board counts the six scores still to come");
+
+    // ---------------------------------------------------------------- the board never loses what is open
+    // A section the office opened stays open across the automatic reload.
+    const rowOf = (scored) => group.locator("tbody tr").filter({ hasText: `${scored.code} ${scored.community}` });
+    const wangDetails = rowOf(wang).locator("details");
+    await wangDetails.locator("summary").click();
+    expect(await wangDetails.evaluate((d) => d.open), "the reviewers' scores are open");
+    const changeScore = async (who, scored, value, reason) => {
+      const page = pages[who.email];
+      const slot = page.locator("section.slot").filter({ hasText: `${scored.code} ${scored.community}` });
+      await slot.getByLabel("現場發表（0–60）").fill(value);
+      await slot.getByLabel("修改原因").fill(reason);
+      await slot.getByRole("button", { name: "送出修改" }).click();
+      await see(page.getByRole("status"), "已送出修改。", `${who.name}'s change is confirmed`);
+    };
+    let loadsBefore = loads;
+    await changeScore(LEE, lee, "50", "計分更正");
+    await see(rowOf(lee), "50.00", "the board shows 李校長's changed score by itself", 6_000);
+    expect(loads > loadsBefore, `the board reloaded by itself (${loadsBefore} → ${loads})`);
+    expect(await wangDetails.evaluate((d) => d.open), "the section the office opened is still open after the reload");
+    // While the office is filling in a form on the board, it is not reloaded under their hands:
+    // a button offers the reload instead.
+    await office.locator("#year-switch").selectOption({ index: 0 });
+    loadsBefore = loads;
+    await changeScore(WANG, wang, "56", "計分更正");
+    const offer = office.getByRole("button", { name: /有新的評分/ });
+    await offer.waitFor({ timeout: 6_000 });
+    expect(loads === loadsBefore, `no reload while a form is being filled in (${loadsBefore} → ${loads})`);
+    expect(!(await rowOf(wang).innerText()).includes("56.00"), "the page has not changed under the office's hands");
+    await offer.click();
+    await see(rowOf(wang), "56.00", "pressing the button brings 王教授's change");
+    expect(loads > loadsBefore, "the button reloaded the page");
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     await browser.close();

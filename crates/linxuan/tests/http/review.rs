@@ -127,6 +127,24 @@ async fn a_conflict_closes_the_door_even_after_assignment(app: TestApp) {
     // The office cannot assign a conflicted pair by hand.
     let conflicts = admin.get("/office/review/conflicts").await;
     assert!(conflicts.has("曾任該校顧問") && conflicts.has("委員任職學校"));
+    // A school recorded after the assignment closes the door too: 陳 is found to work at the
+    // school of a community of theirs, and its direct URL is refused from then on.
+    let (_, chen) = &reviewers[2];
+    let chen_links = my_assignments(chen).await;
+    let chen_link = chen_links.first().expect("陳 has work").clone();
+    assert_eq!(chen.get(&chen_link).await.status, StatusCode::OK);
+    let id: i32 = chen_link.rsplit('/').next().unwrap().parse().unwrap();
+    let assignment = linxuan_store::review::assignment(&app.state.db, id).await.unwrap().unwrap();
+    let community = linxuan_store::communities::get(&app.state.db, assignment.community_id).await.unwrap().unwrap();
+    let updated = admin
+        .post(
+            &format!("/office/review/reviewers/{}", assignment.reviewer_id),
+            &[("affiliation", "大學"), ("school", &community.school_id.to_string())],
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::SEE_OTHER, "{}", updated.body);
+    assert_eq!(chen.get(&chen_link).await.status, StatusCode::FORBIDDEN, "own school: refused by direct URL");
+    assert!(!my_assignments(chen).await.contains(&chen_link), "and gone from the list");
     // Offices, conveners and the public do not get reviewer pages.
     assert_eq!(admin.get("/review").await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.client().get(&link).await.status, StatusCode::SEE_OTHER);
@@ -372,7 +390,7 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     assert_eq!(String::from_utf8(server).unwrap(), std::fs::read_to_string(dir.join("cli.csv")).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
     let board = admin.get("/office/review/board").await;
-    assert!(board.has("特優") && board.has("紙本"), "{}", board.body);
+    assert!(board.has("特優") && board.has("紙本，office@tyc.edu.tw 匯入"), "imported, by whom: {}", board.body);
     assert!(board.has("委員評分統計") && board.has("王教授"), "reviewer statistics are on the board");
 }
 

@@ -44,7 +44,8 @@ pub struct ReviewerScore {
     pub total: String,
     pub values: Vec<(String, String)>,
     pub comment: String,
-    pub imported: bool,
+    /// Who imported it from paper, if it came from a paper score sheet.
+    pub imported: Option<String>,
 }
 
 /// Reviewer statistics of one phase of one group.
@@ -69,12 +70,18 @@ struct BoardPage {
     decisions: Vec<Decision>,
     stamp: String,
     pending: usize,
+    /// group → (scores submitted, scores assigned), over the assignments that count.
+    progress: HashMap<String, (usize, usize)>,
     stats: Vec<StatsTable>,
     /// Codes of the communities whose award was revoked (SPEC §6).
     revoked: Vec<String>,
 }
 
 impl BoardPage {
+    fn progress_of(&self, group: &str) -> String {
+        let (done, all) = self.progress.get(group).copied().unwrap_or_default();
+        self.ctx.tf1("board.progress", "n", &format!("{done} / {all}"))
+    }
     fn stats_of(&self, group: &str) -> Vec<&StatsTable> {
         self.stats.iter().filter(|s| s.group == group).collect()
     }
@@ -161,8 +168,14 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
     let mut totals: std::collections::BTreeMap<(String, String), Vec<linxuan_core::review::stats::ReviewerTotal>> =
         Default::default();
     let mut pending = 0;
+    let mut progress: HashMap<String, (usize, usize)> = HashMap::new();
     for a in assignments {
         let Some(community) = by_id.get(&a.community_id) else { continue };
+        let group = progress.entry(community.group_id.clone()).or_default();
+        group.1 += 1;
+        if scores.iter().any(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
+            group.0 += 1;
+        }
         match scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
             Some(s) => {
                 let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
@@ -181,7 +194,7 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
                     total: total.normalize().to_string(),
                     values,
                     comment: s.comment.clone(),
-                    imported: s.imported_by.is_some(),
+                    imported: s.imported_by.clone(),
                 });
             }
             None => pending += 1,
@@ -208,6 +221,7 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
     Ok(BoardPage {
         stats,
         stamp,
+        progress,
         revoked: snapshot.revoked_communities().map(|c| c.code.clone()).collect(),
         decisions: snapshot.decisions.clone(),
         ctx,

@@ -512,7 +512,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
         let mut header: Vec<String> =
             vec!["名次".into(), "社群代碼".into(), "社群名稱".into(), "學校".into(), "輪次".into(), "審查委員".into()];
         header.extend(g.criteria.iter().map(|c| c.name.clone()));
-        header.extend(["總分".into(), "獎項".into(), "說明".into(), "評語".into(), "紙本匯入".into()]);
+        header.extend(["總分".into(), "獎項".into(), "說明".into(), "評語".into(), "紙本匯入者".into()]);
         let mut rows = Vec::new();
         for (c, pc) in g.ranking.iter().zip(&pg.communities) {
             let community = list.iter().find(|x| x.code == c.community);
@@ -541,7 +541,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
                     String::new(),
                     String::new(),
                     s.comment.clone(),
-                    if s.imported_by.is_some() { "是".into() } else { String::new() },
+                    s.imported_by.clone().unwrap_or_default(),
                 ]);
                 rows.push(row);
             }
