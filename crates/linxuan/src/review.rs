@@ -132,6 +132,8 @@ pub struct Snapshot {
     pub scores: Vec<store::Score>,
     pub decisions: Vec<store::Decision>,
     pub revocations: Vec<store::Revocation>,
+    /// Confirmed cuts: who goes on to a later round, per group.
+    pub cuts: Vec<store::Cut>,
 }
 
 impl Snapshot {
@@ -146,10 +148,21 @@ impl Snapshot {
             scores: store::scores_of(db, &ids).await?,
             decisions: store::decisions(db, year).await?,
             revocations: store::revocations(db, year).await?,
+            cuts: store::cuts(db, year).await?,
             communities,
             all_assignments,
             assignments,
         })
+    }
+
+    /// Whether a community's scores in a later round count: only if it passed that round's
+    /// confirmed cut (a cut confirmed again can leave earlier round-2 work behind). Without a
+    /// confirmed cut (scores imported from paper), they count.
+    fn passed_cut(&self, community: &Community, round: i64) -> bool {
+        round <= 1
+            || self.cuts.iter().find(|c| c.group_id == community.group_id && c.round as i64 == round).is_none_or(
+                |cut| serde_json::from_str::<Vec<i32>>(&cut.passing).unwrap_or_default().contains(&community.id),
+            )
     }
 
     /// What the allocation engine ranks: every submitted score that counts, per criterion, with
@@ -165,7 +178,7 @@ impl Snapshot {
             else {
                 continue;
             };
-            if score.status != store::SUBMITTED {
+            if score.status != store::SUBMITTED || !self.passed_cut(community, phase.round) {
                 continue;
             }
             for (criterion, value) in decode(&score.values) {

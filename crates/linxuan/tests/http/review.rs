@@ -286,6 +286,11 @@ async fn scores_are_submitted_once_and_changed_only_with_a_reason(app: TestApp) 
     assert_eq!(wang.post(&link, &refs).await.status, StatusCode::SEE_OTHER);
     let page = wang.get(&link).await;
     assert!(page.has("第 2 版") && page.has("補充評語"), "{}", page.body);
+    let history = page.body.split("<li>v2 · ").nth(1).unwrap_or_default().split("</li>").next().unwrap_or_default();
+    assert!(
+        history.contains("完整性 20") && history.contains("豐富性 37.5"),
+        "each version shows its scores: {history}"
+    );
     assert_eq!(app.count("score_versions").await, 2);
     assert!(app.sql("DELETE FROM score_versions").await.is_err(), "history cannot be rewritten");
     // Autosave does not overwrite a submitted score.
@@ -338,6 +343,13 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
         ("J3", "basic-junior", 1, "chen@ncu.edu.tw", ["20", "25", "40"]),
         ("J4", "basic-junior", 1, "wang@ntnu.edu.tw", ["10", "10", "30"]),
     ]);
+    // Before round 1 is scored, the cut page says what is missing, and confirming it needs an
+    // explicit acknowledgement.
+    let early = admin.get("/office/review/cut/basic-junior/2").await;
+    assert!(early.has("前一輪尚未完成") && early.has("J1、J2、J3、J4"), "{}", early.body);
+    let refused = admin.post("/office/review/cut/basic-junior/2", &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("cuts").await, 0);
     let imported = admin.upload("/office/review/import", "round1.csv", round1.clone().into_bytes()).await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
     // A reviewer of the communities' own school is refused, naming the row's problem.
@@ -392,6 +404,36 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     let board = admin.get("/office/review/board").await;
     assert!(board.has("特優") && board.has("紙本，office@tyc.edu.tw 匯入"), "imported, by whom: {}", board.body);
     assert!(board.has("委員評分統計") && board.has("王教授"), "reviewer statistics are on the board");
+    // A narrower cut confirmed again (top 1): J2 and J3 already have round-2 work, which the page
+    // names; once confirmed, their round-2 scores stop counting and round 1 decides for them.
+    let form = admin.get("/office/plan/edit/tracks").await;
+    let draft = crate::plan::hidden(&form.body, "_draft");
+    let version = crate::plan::hidden(&form.body, "_version");
+    let saved = admin
+        .post(
+            "/office/plan/edit/tracks",
+            &[
+                ("_draft", &draft),
+                ("_version", &version),
+                ("c:tracks.basic.rounds[1]", "top"),
+                ("cp:tracks.basic.rounds[1]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = admin.get("/office/review/cut/basic-junior/2").await;
+    assert!(again.has("依此名單將不再晉級") && again.has("J2、J3"), "{}", again.body);
+    assert_eq!(admin.post("/office/review/cut/basic-junior/2", &[]).await.status, StatusCode::BAD_REQUEST);
+    let narrowed = admin.post("/office/review/cut/basic-junior/2", &[("unfinished", "1")]).await;
+    assert_eq!(narrowed.status, StatusCode::SEE_OTHER, "{}", narrowed.body);
+    let (_, csv) = admin.get_bytes("/office/review/results.csv").await;
+    let csv = String::from_utf8(csv).unwrap();
+    let header: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().next().unwrap().split(',').collect();
+    let round_at = header.iter().position(|h| *h == "round").expect("a round column");
+    for (code, round) in [("J1", "2"), ("J2", "1"), ("J3", "1")] {
+        let row: Vec<&str> = csv.lines().find(|l| l.contains(&format!(",{code},"))).unwrap().split(',').collect();
+        assert_eq!(row[round_at], round, "{code} is ranked by round {round}: {csv}");
+    }
 }
 
 async fn publication_freezes_results_and_communities_see_their_own(app: TestApp) {

@@ -316,6 +316,21 @@ impl ScorePage {
     fn submitted(&self) -> bool {
         self.score.as_ref().is_some_and(|s| s.status == store::SUBMITTED)
     }
+    /// A version's scores by criterion name, and what changed from the version before it.
+    fn version_values(&self, v: &ScoreVersion) -> String {
+        let values = decode(&v.values);
+        let before = self.versions.iter().find(|o| o.version == v.version - 1).map(|o| decode(&o.values));
+        let mut parts = Vec::new();
+        for row in &self.criteria {
+            let Some(value) = values.get(&row.id) else { continue };
+            let name = self.ctx.pick(&row.criterion.name, &row.criterion.name_en).to_string();
+            match before.as_ref().and_then(|b| b.get(&row.id)).filter(|old| *old != value) {
+                Some(old) => parts.push(format!("{name} {old} → {value}")),
+                None => parts.push(format!("{name} {value}")),
+            }
+        }
+        parts.join(self.ctx.pick("、", ", "))
+    }
     fn self_level(&self, indicator: &str) -> String {
         match self.answers.get(indicator).map(|a| a.level.as_str()) {
             Some("good") => self.ctx.t("selfeval.good").into_owned(),

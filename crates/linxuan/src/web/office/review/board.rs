@@ -310,6 +310,8 @@ struct CutPage {
     outcome: Option<CutOutcome>,
     codes: HashMap<i32, (String, String)>,
     confirmed: Option<store::Cut>,
+    /// What is not finished yet before the cut (or what a new cut would leave behind).
+    unfinished: Vec<String>,
 }
 
 impl CutPage {
@@ -375,18 +377,100 @@ async fn cut_page(
     let (rule, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
     let group_name = plan.groups.get(&group).map(|g| g.name.clone()).unwrap_or_default();
     let confirmed = store::cut(&state.db, year, &group, round as i32).await?;
-    Ok(CutPage { ctx, group, group_name, round, rule, outcome, codes, confirmed })
+    let unfinished = cut_unfinished(&state, &ctx, &plan, year, &group, round, outcome.as_ref()).await?;
+    Ok(CutPage { ctx, group, group_name, round, rule, outcome, codes, confirmed, unfinished })
 }
 
 /// The office confirms the cut: the passing communities go on to the round.
+/// Before a cut: the earlier round still open, scores not submitted, communities of the group
+/// not scored (they cannot pass); and, when a cut is confirmed again, communities that would
+/// no longer pass although they already have assignments in this round (their scores there
+/// stop counting).
+async fn cut_unfinished(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: &Plan,
+    year: i32,
+    group: &str,
+    round: i64,
+    outcome: Option<&CutOutcome>,
+) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    let Some(g) = plan.groups.get(group) else { return Ok(out) };
+    let states = store::phase_states(&state.db, year).await?;
+    let views = review::phase_views(plan, &states, state.now());
+    let earlier: Vec<&review::PhaseView> =
+        views.iter().filter(|v| v.phase.track == g.track && v.phase.round == round - 1).collect();
+    let open: Vec<String> =
+        earlier.iter().filter(|v| v.open).map(|v| ctx.pick(&v.phase.name, &v.phase.name_en).to_string()).collect();
+    if !open.is_empty() {
+        out.push(ctx.tf1("publish.open_phases", "phases", &open.join("、")));
+    }
+    let snapshot = review::Snapshot::load(&state.db, year).await?;
+    let members: Vec<&Community> =
+        super::in_track(&snapshot.communities, &g.track).into_iter().filter(|c| c.group_id == group).collect();
+    let is_member = |id: i32| members.iter().any(|c| c.id == id);
+    let submitted =
+        |a: &Assignment| snapshot.scores.iter().any(|s| s.assignment_id == a.id && s.status == store::SUBMITTED);
+    let in_earlier = |a: &&Assignment| earlier.iter().any(|v| v.id == a.phase) && is_member(a.community_id);
+    let pending = snapshot.assignments.iter().filter(in_earlier).filter(|a| !submitted(a)).count();
+    if pending > 0 {
+        out.push(ctx.tf1("publish.pending", "n", &pending.to_string()));
+    }
+    let unscored: Vec<&str> = members
+        .iter()
+        .filter(|c| !snapshot.assignments.iter().filter(in_earlier).any(|a| a.community_id == c.id && submitted(a)))
+        .map(|c| c.code.as_str())
+        .collect();
+    if !unscored.is_empty() {
+        out.push(ctx.tf1("publish.unscored", "codes", &unscored.join("、")));
+    }
+    if let Some(outcome) = outcome {
+        let later: Vec<&str> = plan
+            .review
+            .phases
+            .iter()
+            .filter(|(_, p)| p.track == g.track && p.round == round)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let dropped: Vec<&str> = members
+            .iter()
+            .filter(|c| !outcome.ranking.iter().any(|e| e.community == c.id && e.passes))
+            .filter(|c| {
+                snapshot.assignments.iter().any(|a| a.community_id == c.id && later.contains(&a.phase.as_str()))
+            })
+            .map(|c| c.code.as_str())
+            .collect();
+        if !dropped.is_empty() {
+            out.push(ctx.tf1("board.cut_drops", "codes", &dropped.join("、")));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct CutForm {
+    #[serde(default)]
+    unfinished: Option<String>,
+}
+
 async fn confirm_cut(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((group, round)): Path<(String, i64)>,
+    Form(form): Form<CutForm>,
 ) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (_, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
     let outcome = outcome.ok_or_else(|| AppError::bad_request("這一輪沒有晉級規則", "this round has no cut"))?;
+    if form.unfinished.is_none()
+        && !cut_unfinished(&state, &ctx, &plan, year, &group, round, Some(&outcome)).await?.is_empty()
+    {
+        return Err(AppError::bad_request(
+            "前一輪尚未完成：若仍要確認，請勾選「我了解，仍要確認晉級名單」",
+            "the earlier round is not finished: to confirm anyway, tick \"I know; confirm anyway\"",
+        ));
+    }
     let passing: Vec<i32> = outcome.ranking.iter().filter(|e| e.passes).map(|e| e.community).collect();
     let actor = actor(&ctx)?;
     let now = state.now();
