@@ -215,6 +215,50 @@ async fn a_conflict_found_after_scoring_voids_the_assignment(app: TestApp) {
     assert_eq!(unused.status, StatusCode::BAD_REQUEST, "the replacement already reviews it: {}", unused.body);
 }
 
+/// A reviewer declares a conflict before any assignment, from the list of the year's communities.
+async fn reviewers_declare_conflicts_before_assignment(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    let (_, wang) = &reviewers[0];
+    let (_, lee) = &reviewers[1];
+    let page = wang.get("/review/conflicts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("J2 建國一") && page.has("目前沒有"), "{}", page.body);
+    // 李 works at 文昌國中: its communities are already excluded, and not offered.
+    let lees = lee.get("/review/conflicts").await;
+    assert!(lees.has("委員任職學校") && lees.has("J1 文昌一") && !lees.body.contains("\">J1 文昌一"), "{}", lees.body);
+    let j2 = page
+        .body
+        .split("<option value=\"")
+        .find_map(|o| o.split_once("\">").filter(|(_, l)| l.starts_with("J2 ")).map(|(v, _)| v.to_string()))
+        .unwrap();
+    assert_eq!(
+        wang.post("/review/conflicts", &[("community", &j2), ("reason", "  ")]).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let declared = wang.post("/review/conflicts", &[("community", &j2), ("reason", "曾任該社群顧問")]).await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    let page = wang.get("/review/conflicts").await;
+    assert!(page.has("曾任該社群顧問") && !page.body.contains(&format!("<option value=\"{j2}\">")), "{}", page.body);
+    assert_eq!(
+        wang.post("/review/conflicts", &[("community", &j2), ("reason", "again")]).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        wang.post("/review/conflicts", &[("community", "999999"), ("reason", "x")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(admin.get("/office/review/conflicts").await.has("曾任該社群顧問"), "the office sees it");
+    assert_eq!(admin.get("/review/conflicts").await.status, StatusCode::FORBIDDEN, "reviewers only");
+    // Automatic assignment keeps J2 away from 王.
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let id: i32 = j2.parse().unwrap();
+    let year = linxuan_store::communities::get(&app.state.db, id).await.unwrap().unwrap().plan_year;
+    let pairs = linxuan_store::review::assignments_of_year(&app.state.db, year).await.unwrap();
+    let wang_id = pairs.iter().find(|a| a.community_id == id).map(|a| a.reviewer_id).expect("J2 is assigned");
+    let me = linxuan_store::users::by_email(&app.state.db, "wang@ntnu.edu.tw").await.unwrap().unwrap();
+    assert_ne!(wang_id, me.id, "J2 went to someone else");
+}
+
 async fn phases_open_and_close_by_date_and_by_the_office(app: TestApp) {
     let (admin, reviewers) = setup(&app).await;
     admin.post("/office/review/assign/round-1/auto", &[]).await;
@@ -642,6 +686,7 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
 
 backends!(
     presentation_day_rooms_schedule_and_scores,
+    reviewers_declare_conflicts_before_assignment,
     a_conflict_found_after_scoring_voids_the_assignment,
     assignment_is_balanced_and_avoids_conflicts,
     a_conflict_closes_the_door_even_after_assignment,

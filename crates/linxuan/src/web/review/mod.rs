@@ -41,6 +41,98 @@ pub fn routes() -> Router<AppState> {
         .route("/review/a/{id}/conflict", post(declare_conflict))
         .route("/review/a/{id}/file/{version}", get(file))
         .route("/review/room/{room}", get(room))
+        .route("/review/conflicts", get(my_conflicts).post(declare_any_conflict))
+}
+
+// ---------------------------------------------------------------- conflicts, declared ahead
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/conflicts.html")]
+struct ConflictsPage {
+    ctx: Ctx,
+    /// Communities of the year the reviewer may still declare a conflict with: (id, code name · school).
+    open: Vec<(i32, String)>,
+    /// What is already known: (community, why, recorded by, when).
+    known: Vec<(String, String, String, String)>,
+}
+
+/// Every community of the year, so that a reviewer can declare a conflict before any
+/// assignment (a community they advised, a relative's school), not only from a scoring page.
+async fn my_conflicts(State(state): State<AppState>, ctx: Ctx) -> AppResult<ConflictsPage> {
+    let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let year = latest_plan(&state).await?.academic_year;
+    let list: Vec<Community> =
+        communities::list(&state.db, year).await?.into_iter().filter(|c| c.status == communities::APPROVED).collect();
+    let schools = linxuan_store::schools::list(&state.db, &Default::default()).await?;
+    let school_of =
+        |c: &Community| schools.iter().find(|s| s.id == c.school_id).map_or(String::new(), |s| s.name.clone());
+    let own_school = store::profile(&state.db, me.id).await?.and_then(|p| p.school_id);
+    let declared = store::conflicts_of_reviewer(&state.db, me.id).await?;
+    let mut known = Vec::new();
+    let mut open = Vec::new();
+    for c in &list {
+        let label = format!("{} {} · {}", c.code, c.name, school_of(c));
+        if own_school == Some(c.school_id) {
+            known.push((label, ctx.pick("委員任職學校", "your own school").to_string(), String::new(), String::new()));
+        } else if let Some(d) = declared.iter().find(|d| d.community_id == c.id) {
+            known.push((
+                label,
+                d.reason.clone(),
+                d.declared_by.clone(),
+                crate::web::office::audit::local_time(d.created_at),
+            ));
+        } else {
+            open.push((c.id, label));
+        }
+    }
+    Ok(ConflictsPage { ctx, open, known })
+}
+
+#[derive(Deserialize)]
+pub struct AnyConflictForm {
+    community: i32,
+    reason: String,
+}
+
+async fn declare_any_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AnyConflictForm>,
+) -> AppResult<Response> {
+    let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let year = latest_plan(&state).await?.academic_year;
+    let community = communities::get(&state.db, form.community)
+        .await?
+        .filter(|c| c.plan_year == year && c.status == communities::APPROVED)
+        .ok_or(AppError::NotFound)?;
+    let reason: String = form.reason.trim().chars().take(500).collect();
+    if reason.is_empty() {
+        return Err(AppError::bad_request("請簡述利益衝突的原因", "say briefly what the conflict is"));
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let conflict = match store::add_conflict(&txn, community.id, me.id, &reason, &me.email, now).await {
+        Ok(c) => c,
+        Err(linxuan_store::StoreError::Conflict(_)) => {
+            return Err(AppError::bad_request(
+                "已申報過與這個社群的利益衝突",
+                "a conflict with this community is already declared",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &txn,
+        now,
+        &actor(&ctx)?,
+        Change::new("conflict.declare", "conflict", conflict.id).year(year).after(&serde_json::json!({
+            "community": community.code, "reviewer": me.email, "reason": reason,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.flash("ok", ctx.t("review.conflict_declared")).await;
+    Ok(Redirect::to("/review/conflicts").into_response())
 }
 
 fn actor(ctx: &Ctx) -> AppResult<Actor> {
