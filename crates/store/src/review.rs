@@ -263,6 +263,23 @@ pub async fn versions_of(db: &impl ConnectionTrait, score_id: i32) -> Result<Vec
         .await?)
 }
 
+/// Every version of the given scores, by score and version.
+pub async fn versions_of_scores(db: &impl ConnectionTrait, score_ids: &[i32]) -> Result<Vec<ScoreVersion>> {
+    let mut out = Vec::new();
+    // Chunked: PostgreSQL and SQLite both limit the parameters of one statement.
+    for chunk in score_ids.chunks(5_000) {
+        out.extend(
+            score_version::Entity::find()
+                .filter(score_version::Column::ScoreId.is_in(chunk.iter().copied()))
+                .order_by_asc(score_version::Column::ScoreId)
+                .order_by_asc(score_version::Column::Version)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 /// What a reviewer enters for one assignment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {

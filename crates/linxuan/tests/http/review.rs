@@ -199,6 +199,12 @@ async fn a_conflict_found_after_scoring_voids_the_assignment(app: TestApp) {
     assert!(admin.get("/office/review/assign/round-1").await.has("已新增 1 筆指派"));
     assert_eq!(app.count("assignments").await, 5);
     assert_eq!(app.count("score_versions").await, 1, "the void score and its version are kept");
+    let (status, xlsx) = admin.get_bytes("/office/review/justification.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"), "an XLSX workbook");
+    if let Ok(path) = std::env::var("LINXUAN_TEST_SAVE_JUSTIFICATION") {
+        std::fs::write(path, &xlsx).unwrap();
+    }
     let year = assignment.plan_year;
     let all = linxuan_store::review::assignments_of_year(&app.state.db, year).await.unwrap();
     let replacement = all

@@ -498,6 +498,48 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
 
 /// Every score by every reviewer, the aggregate, the rank, the award and why: one sheet per
 /// group, for the file.
+/// Every version of every score of the year — who, when, the scores, the comment and why it
+/// changed —, void ones included and marked, for the record.
+async fn versions_sheet(
+    state: &AppState,
+    year: i32,
+    list: &[Community],
+    reviewers: &HashMap<i32, String>,
+    plan: &Plan,
+) -> AppResult<Sheet> {
+    let all = store::assignments_of_year(&state.db, year).await?;
+    let live: Vec<i32> = review::live_assignments(&state.db, year).await?.iter().map(|a| a.id).collect();
+    let ids: Vec<i32> = all.iter().map(|a| a.id).collect();
+    let scores = store::scores_of(&state.db, &ids).await?;
+    let score_ids: Vec<i32> = scores.iter().map(|s| s.id).collect();
+    let versions = store::versions_of_scores(&state.db, &score_ids).await?;
+    let header = ["社群代碼", "社群名稱", "審查委員", "階段", "版本", "時間", "由誰", "分數", "評語", "原因", "計分"]
+        .map(String::from)
+        .to_vec();
+    let mut rows = Vec::new();
+    for v in &versions {
+        let Some(score) = scores.iter().find(|s| s.id == v.score_id) else { continue };
+        let Some(a) = all.iter().find(|a| a.id == score.assignment_id) else { continue };
+        let community = list.iter().find(|c| c.id == a.community_id);
+        let values =
+            review::decode(&v.values).into_iter().map(|(k, x)| format!("{k} {x}")).collect::<Vec<_>>().join("、");
+        rows.push(vec![
+            community.map(|c| c.code.clone()).unwrap_or_default(),
+            community.map(|c| c.name.clone()).unwrap_or_default(),
+            reviewers.get(&a.reviewer_id).cloned().unwrap_or_default(),
+            plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
+            v.version.to_string(),
+            crate::web::office::audit::local_time(v.at),
+            v.by.clone(),
+            values,
+            v.comment.clone(),
+            v.reason.clone(),
+            if live.contains(&a.id) { "計入".into() } else { "不計（利益迴避）".into() },
+        ]);
+    }
+    Ok(Sheet { name: "評分版本紀錄".into(), header, rows })
+}
+
 async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (published, result, _) = build(&state, &plan, year).await?;
@@ -559,6 +601,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
         }
         sheets.push(Sheet { name: g.name.clone(), header, rows });
     }
+    sheets.push(versions_sheet(&state, year, &list, &reviewers, &plan).await?);
     let bytes = workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))?;
     let _ = ctx;
     Ok(attachment(
