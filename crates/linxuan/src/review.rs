@@ -70,12 +70,19 @@ pub async fn conflict_pairs(db: &DatabaseConnection, list: &[Community]) -> Resu
 /// reviewer. It stays in the database, with any score and its versions, for the record.
 pub async fn live_assignments(db: &DatabaseConnection, year: i32) -> Result<Vec<store::Assignment>, StoreError> {
     let list = communities::list(db, year).await?;
-    let conflicts = conflict_pairs(db, &list).await?;
-    Ok(store::assignments_of_year(db, year)
-        .await?
-        .into_iter()
-        .filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id)))
-        .collect())
+    Ok(assignments_of(db, year, &list).await?.1)
+}
+
+/// The year's assignments: all of them, and those that count (`live_assignments`).
+async fn assignments_of(
+    db: &DatabaseConnection,
+    year: i32,
+    communities: &[Community],
+) -> Result<(Vec<store::Assignment>, Vec<store::Assignment>), StoreError> {
+    let conflicts = conflict_pairs(db, communities).await?;
+    let all = store::assignments_of_year(db, year).await?;
+    let live = all.iter().filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id))).cloned().collect();
+    Ok((all, live))
 }
 
 /// Why a reviewer may not see a community, if they may not.
@@ -139,10 +146,7 @@ pub struct Snapshot {
 impl Snapshot {
     pub async fn load(db: &DatabaseConnection, year: i32) -> Result<Snapshot, StoreError> {
         let communities = communities::list(db, year).await?;
-        let conflicts = conflict_pairs(db, &communities).await?;
-        let all_assignments = store::assignments_of_year(db, year).await?;
-        let assignments =
-            all_assignments.iter().filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id))).cloned().collect();
+        let (all_assignments, assignments) = assignments_of(db, year, &communities).await?;
         let ids: Vec<i32> = all_assignments.iter().map(|a| a.id).collect();
         Ok(Snapshot {
             scores: store::scores_of(db, &ids).await?,

@@ -17,7 +17,7 @@ use linxuan_core::allocation::{AllocationResult, GroupResult, RankedCommunity, S
 use linxuan_core::plan::{Cut, Plan};
 use linxuan_core::review::cut::{CutOutcome, cut};
 use linxuan_store::audit::{self, Change};
-use linxuan_store::communities::{self, Community};
+use linxuan_store::communities::Community;
 use linxuan_store::review::{self as store, Assignment, Decision};
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
@@ -173,11 +173,9 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
         let Some(community) = by_id.get(&a.community_id) else { continue };
         let group = progress.entry(community.group_id.clone()).or_default();
         group.1 += 1;
-        if scores.iter().any(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
-            group.0 += 1;
-        }
         match scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
             Some(s) => {
+                group.0 += 1;
                 let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
                 let total: rust_decimal::Decimal =
                     values.iter().filter_map(|(_, v)| v.parse::<rust_decimal::Decimal>().ok()).sum();
@@ -337,20 +335,18 @@ impl CutPage {
 }
 
 /// The previous round's totals of a group and the plan's cut applied to them.
-async fn compute(
-    state: &AppState,
+fn compute(
+    snapshot: &review::Snapshot,
     plan: &Plan,
-    year: i32,
     group: &str,
     round: i64,
-) -> AppResult<(Option<Cut>, Option<CutOutcome>, HashMap<i32, (String, String)>)> {
+) -> AppResult<(Option<Cut>, Option<CutOutcome>)> {
     let g = plan.groups.get(group).ok_or(AppError::NotFound)?;
     let track = plan.tracks.get(&g.track).ok_or(AppError::NotFound)?;
     let rule = track.rounds.get(round as usize - 1).and_then(|r| r.cut.clone());
-    let list = communities::list(&state.db, year).await?;
-    let codes: HashMap<i32, (String, String)> = list.iter().map(|c| (c.id, (c.code.clone(), c.name.clone()))).collect();
+    let list = &snapshot.communities;
     let id_of: HashMap<&str, i32> = list.iter().map(|c| (c.code.as_str(), c.id)).collect();
-    let (rules, _, entries) = review::allocation(&state.db, plan, year).await?;
+    let (rules, _, entries) = snapshot.allocation(plan);
     let earlier: Vec<_> = entries.into_iter().filter(|e| (e.round as i64) < round && e.group == group).collect();
     let result = linxuan_core::allocation::allocate(&rules, &earlier);
     let totals: Vec<(i32, Exact)> = result
@@ -365,7 +361,7 @@ async fn compute(
         Some(rule) => Some(cut(&totals, rule, g.award_places()).map_err(|e| AppError::Internal(format!("{e:?}")))?),
         None => None,
     };
-    Ok((rule, outcome, codes))
+    Ok((rule, outcome))
 }
 
 async fn cut_page(
@@ -374,20 +370,23 @@ async fn cut_page(
     Path((group, round)): Path<(String, i64)>,
 ) -> AppResult<CutPage> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (rule, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
+    let snapshot = review::Snapshot::load(&state.db, year).await?;
+    let (rule, outcome) = compute(&snapshot, &plan, &group, round)?;
+    let codes = snapshot.communities.iter().map(|c| (c.id, (c.code.clone(), c.name.clone()))).collect();
     let group_name = plan.groups.get(&group).map(|g| g.name.clone()).unwrap_or_default();
     let confirmed = store::cut(&state.db, year, &group, round as i32).await?;
-    let unfinished = cut_unfinished(&state, &ctx, &plan, year, &group, round, outcome.as_ref()).await?;
+    let unfinished = cut_unfinished(&state, &snapshot, &ctx, &plan, year, &group, round, outcome.as_ref()).await?;
     Ok(CutPage { ctx, group, group_name, round, rule, outcome, codes, confirmed, unfinished })
 }
 
-/// The office confirms the cut: the passing communities go on to the round.
 /// Before a cut: the earlier round still open, scores not submitted, communities of the group
 /// not scored (they cannot pass); and, when a cut is confirmed again, communities that would
 /// no longer pass although they already have assignments in this round (their scores there
 /// stop counting).
+#[allow(clippy::too_many_arguments)]
 async fn cut_unfinished(
     state: &AppState,
+    snapshot: &review::Snapshot,
     ctx: &Ctx,
     plan: &Plan,
     year: i32,
@@ -406,7 +405,6 @@ async fn cut_unfinished(
     if !open.is_empty() {
         out.push(ctx.tf1("publish.open_phases", "phases", &open.join("、")));
     }
-    let snapshot = review::Snapshot::load(&state.db, year).await?;
     let members: Vec<&Community> =
         super::in_track(&snapshot.communities, &g.track).into_iter().filter(|c| c.group_id == group).collect();
     let is_member = |id: i32| members.iter().any(|c| c.id == id);
@@ -454,6 +452,7 @@ pub struct CutForm {
     unfinished: Option<String>,
 }
 
+/// The office confirms the cut: the passing communities go on to the round.
 async fn confirm_cut(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -461,10 +460,11 @@ async fn confirm_cut(
     Form(form): Form<CutForm>,
 ) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (_, outcome, codes) = compute(&state, &plan, year, &group, round).await?;
+    let snapshot = review::Snapshot::load(&state.db, year).await?;
+    let (_, outcome) = compute(&snapshot, &plan, &group, round)?;
     let outcome = outcome.ok_or_else(|| AppError::bad_request("這一輪沒有晉級規則", "this round has no cut"))?;
     if form.unfinished.is_none()
-        && !cut_unfinished(&state, &ctx, &plan, year, &group, round, Some(&outcome)).await?.is_empty()
+        && !cut_unfinished(&state, &snapshot, &ctx, &plan, year, &group, round, Some(&outcome)).await?.is_empty()
     {
         return Err(AppError::bad_request(
             "前一輪尚未完成：若仍要確認，請勾選「我了解，仍要確認晉級名單」",
@@ -476,7 +476,10 @@ async fn confirm_cut(
     let now = state.now();
     let txn = state.db.begin().await?;
     store::confirm_cut(&txn, year, &group, round as i32, &passing, &actor.label, now).await?;
-    let listed: Vec<String> = passing.iter().filter_map(|id| codes.get(id).map(|(c, _)| c.clone())).collect();
+    let listed: Vec<String> = passing
+        .iter()
+        .filter_map(|id| snapshot.communities.iter().find(|c| c.id == *id).map(|c| c.code.clone()))
+        .collect();
     audit::record(
         &txn,
         now,

@@ -96,6 +96,30 @@ fn to_new(slots: &[Slot]) -> Vec<NewSlot> {
         .collect()
 }
 
+/// A first-round assignment that assigning by room makes: (phase, community, reviewer, room).
+type ByRoom = (String, i32, i32, i32);
+
+/// What assigning by room makes, in schedule order: for every scheduled community, each reviewer
+/// of its room without a conflict, in every first-round phase of the track (the written review
+/// and the presentations).
+fn wanted_by_room(
+    slots: &[store::Slot],
+    rooms: &[Room],
+    first_round: &[&String],
+    conflicted: impl Fn(&(i32, i32)) -> bool,
+) -> Vec<ByRoom> {
+    let mut out = Vec::new();
+    for slot in slots {
+        let Some(room) = rooms.iter().find(|r| r.id == slot.room) else { continue };
+        for reviewer in room.reviewers.iter().filter(|r| !conflicted(&(slot.community_id, **r))) {
+            for phase in first_round {
+                out.push(((*phase).clone(), slot.community_id, *reviewer, room.id));
+            }
+        }
+    }
+    out
+}
+
 async fn rooms_of(state: &AppState, year: i32, count: i64) -> AppResult<Vec<Room>> {
     let members = store::rooms(&state.db, year).await?;
     Ok((1..=count as i32)
@@ -175,30 +199,27 @@ async fn render(state: &AppState, ctx: Ctx, problems: Vec<String>, print: bool) 
             problems.push(ctx.tf1("presentation.unscheduled", "codes", &unscheduled.join("、")));
         }
         // Once assigned by room, the assignments must follow moves and room changes.
+        let first_round: Vec<&String> = phases.iter().filter(|(_, p)| p.round == 1).map(|(id, _)| id).collect();
         let mut assigned: Vec<store::Assignment> = Vec::new();
-        for (id, _) in phases.iter().filter(|(_, p)| p.round == 1) {
+        for id in &first_round {
             assigned.extend(store::assignments(&state.db, year, id).await?);
         }
         if !assigned.is_empty() {
+            let wanted: HashSet<(String, i32, i32)> =
+                wanted_by_room(&slots, &rooms, &first_round, |p| conflicts.contains(p))
+                    .into_iter()
+                    .map(|(phase, community, reviewer, _)| (phase, community, reviewer))
+                    .collect();
+            let have: HashSet<(String, i32, i32)> = assigned
+                .iter()
+                .filter(|a| slots.iter().any(|s| s.community_id == a.community_id))
+                .filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id)))
+                .map(|a| (a.phase.clone(), a.community_id, a.reviewer_id))
+                .collect();
+            let off: HashSet<i32> = wanted.symmetric_difference(&have).map(|(_, community, _)| *community).collect();
             let differ: Vec<&str> = slots
                 .iter()
-                .filter(|slot| {
-                    let room: HashSet<i32> = rooms
-                        .iter()
-                        .filter(|r| r.id == slot.room)
-                        .flat_map(|r| r.reviewers.iter().copied())
-                        .filter(|r| !conflicts.contains(&(slot.community_id, *r)))
-                        .collect();
-                    phases.iter().filter(|(_, p)| p.round == 1).any(|(id, _)| {
-                        let have: HashSet<i32> = assigned
-                            .iter()
-                            .filter(|a| a.phase == *id && a.community_id == slot.community_id)
-                            .map(|a| a.reviewer_id)
-                            .filter(|r| !conflicts.contains(&(slot.community_id, *r)))
-                            .collect();
-                        have != room
-                    })
-                })
+                .filter(|slot| off.contains(&slot.community_id))
                 .filter_map(|slot| list.iter().find(|c| c.id == slot.community_id).map(|c| c.code.as_str()))
                 .collect();
             if !differ.is_empty() {
@@ -372,8 +393,6 @@ async fn move_one(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Move
     Ok(Redirect::to("/office/review/presentation").into_response())
 }
 
-/// Each room's reviewers are assigned its communities in every phase of the track (the
-/// written review and the presentations); what is assigned already stays.
 /// Makes the track's assignments match the schedule: each room's reviewers get its communities,
 /// for the written review and for the presentations; an assignment left over from an earlier
 /// schedule (the community moved, or the reviewer changed rooms) is removed, unless its reviewer
@@ -400,13 +419,7 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
     let conflicts = review::conflict_pairs(&state.db, &list).await?;
     let ids: Vec<i32> = existing.iter().map(|a| a.id).collect();
     let scored: HashSet<i32> = store::scores_of(&state.db, &ids).await?.iter().map(|s| s.assignment_id).collect();
-    let wanted: HashSet<(String, i32, i32)> = slots
-        .iter()
-        .filter_map(|slot| rooms.iter().find(|r| r.id == slot.room).map(|room| (slot.community_id, room)))
-        .flat_map(|(community, room)| room.reviewers.iter().map(move |r| (community, *r)))
-        .filter(|pair| !conflicts.contains(pair))
-        .flat_map(|(community, reviewer)| first_round.iter().map(move |p| ((*p).clone(), community, reviewer)))
-        .collect();
+    let wanted = wanted_by_room(&slots, &rooms, &first_round, |p| conflicts.contains(p));
     let name_of =
         |reviewer: i32| reviewers.iter().find(|(u, _)| u.id == reviewer).map_or(String::new(), |(u, _)| u.name.clone());
     let code_of = |community: i32| list.iter().find(|c| c.id == community).map_or(String::new(), |c| c.code.clone());
@@ -414,38 +427,25 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
     let mut removed = 0;
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
-    let txn = state.db.begin().await?;
     for slot in &slots {
-        let Some(community) = list.iter().find(|c| c.id == slot.community_id) else { continue };
         let Some(room) = rooms.iter().find(|r| r.id == slot.room) else { continue };
-        for reviewer in &room.reviewers {
-            if conflicts.contains(&(community.id, *reviewer)) {
-                skipped.push(community.code.clone());
-                continue;
-            }
-            for phase_id in &first_round {
-                if existing
-                    .iter()
-                    .any(|a| a.phase == **phase_id && a.community_id == community.id && a.reviewer_id == *reviewer)
-                {
-                    continue;
-                }
-                let new = NewAssignment {
-                    year,
-                    phase: phase_id,
-                    community_id: community.id,
-                    reviewer_id: *reviewer,
-                    room: Some(room.id),
-                };
-                store::add_assignment(&txn, new, &actor.label, now).await?;
-                added += 1;
-            }
+        if room.reviewers.iter().any(|r| conflicts.contains(&(slot.community_id, *r))) {
+            skipped.push(code_of(slot.community_id));
         }
+    }
+    let txn = state.db.begin().await?;
+    for (phase, community, reviewer, room) in &wanted {
+        if existing.iter().any(|a| a.phase == *phase && a.community_id == *community && a.reviewer_id == *reviewer) {
+            continue;
+        }
+        let new = NewAssignment { year, phase, community_id: *community, reviewer_id: *reviewer, room: Some(*room) };
+        store::add_assignment(&txn, new, &actor.label, now).await?;
+        added += 1;
     }
     // Left over from an earlier schedule: only for scheduled communities (others keep whatever
     // the office assigned by hand).
     for a in existing.iter().filter(|a| slots.iter().any(|s| s.community_id == a.community_id)) {
-        if wanted.contains(&(a.phase.clone(), a.community_id, a.reviewer_id))
+        if wanted.iter().any(|(p, c, r, _)| *p == a.phase && *c == a.community_id && *r == a.reviewer_id)
             || conflicts.contains(&(a.community_id, a.reviewer_id))
         {
             continue;

@@ -95,16 +95,25 @@ pub async fn build(
     plan: &Plan,
     year: i32,
 ) -> AppResult<(Published, AllocationResult, Vec<Vec<String>>)> {
-    let result = review::results(&state.db, plan, year).await?;
-    let list = communities::list(&state.db, year).await?;
+    build_from(state, &review::Snapshot::load(&state.db, year).await?, plan, year).await
+}
+
+/// `build` from a snapshot already read.
+async fn build_from(
+    state: &AppState,
+    snapshot: &review::Snapshot,
+    plan: &Plan,
+    year: i32,
+) -> AppResult<(Published, AllocationResult, Vec<Vec<String>>)> {
+    let result = snapshot.results(plan);
+    let list = &snapshot.communities;
     let by_code: HashMap<&str, &Community> = list.iter().map(|c| (c.code.as_str(), c)).collect();
     let schools = schools::list(&state.db, &Default::default()).await?;
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let members = communities::members_of(&state.db, &ids).await?;
-    let revoked: Vec<i32> = store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
-    let assignments = review::live_assignments(&state.db, year).await?;
-    let a_ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(&state.db, &a_ids).await?;
+    let revoked: Vec<i32> = snapshot.revocations.iter().map(|r| r.community_id).collect();
+    let assignments = &snapshot.assignments;
+    let scores = &snapshot.scores;
     let mut open_blocks = Vec::new();
     let groups = result
         .groups
@@ -496,21 +505,16 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
 
 // ---------------------------------------------------------------- exports
 
-/// Every score by every reviewer, the aggregate, the rank, the award and why: one sheet per
-/// group, for the file.
 /// Every version of every score of the year — who, when, the scores, the comment and why it
 /// changed —, void ones included and marked, for the record.
 async fn versions_sheet(
     state: &AppState,
-    year: i32,
-    list: &[Community],
+    snapshot: &review::Snapshot,
     reviewers: &HashMap<i32, String>,
     plan: &Plan,
 ) -> AppResult<Sheet> {
-    let all = store::assignments_of_year(&state.db, year).await?;
-    let live: Vec<i32> = review::live_assignments(&state.db, year).await?.iter().map(|a| a.id).collect();
-    let ids: Vec<i32> = all.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(&state.db, &ids).await?;
+    let (all, list, scores) = (&snapshot.all_assignments, &snapshot.communities, &snapshot.scores);
+    let live: Vec<i32> = snapshot.assignments.iter().map(|a| a.id).collect();
     let score_ids: Vec<i32> = scores.iter().map(|s| s.id).collect();
     let versions = store::versions_of_scores(&state.db, &score_ids).await?;
     let header = ["社群代碼", "社群名稱", "審查委員", "階段", "版本", "時間", "由誰", "分數", "評語", "原因", "計分"]
@@ -540,13 +544,13 @@ async fn versions_sheet(
     Ok(Sheet { name: "評分版本紀錄".into(), header, rows })
 }
 
+/// Every score by every reviewer, the aggregate, the rank, the award and why: one sheet per
+/// group, and the sheet of every version, for the file.
 async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (published, result, _) = build(&state, &plan, year).await?;
-    let list = communities::list(&state.db, year).await?;
-    let assignments = review::live_assignments(&state.db, year).await?;
-    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-    let scores = store::scores_of(&state.db, &ids).await?;
+    let snapshot = review::Snapshot::load(&state.db, year).await?;
+    let (published, result, _) = build_from(&state, &snapshot, &plan, year).await?;
+    let (list, assignments, scores) = (&snapshot.communities, &snapshot.assignments, &snapshot.scores);
     let reviewers: HashMap<i32, String> =
         users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let mut sheets = Vec::new();
@@ -601,7 +605,7 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
         }
         sheets.push(Sheet { name: g.name.clone(), header, rows });
     }
-    sheets.push(versions_sheet(&state, year, &list, &reviewers, &plan).await?);
+    sheets.push(versions_sheet(&state, &snapshot, &reviewers, &plan).await?);
     let bytes = workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))?;
     let _ = ctx;
     Ok(attachment(
