@@ -1,7 +1,7 @@
 // The browser tests' harness: starts the real `linxuan` binary on a free port with a fresh data
 // directory, reads the first-run link it prints, and launches Debian's Chromium via Playwright.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -91,4 +91,15 @@ export async function acceptInvite(page, link, name, password) {
   await page.getByLabel("新密碼", { exact: true }).fill(password);
   await page.getByLabel("再輸入一次新密碼").fill(password);
   await page.getByRole("button", { name: "設定密碼" }).click();
+}
+
+/** Imports `csv` on the office's `/office/<where>` page (schools, communities) as the signed-in
+ * `page`: writes it to the data directory, chooses it and presses 匯入. The caller waits for
+ * the confirmation it expects. */
+export async function importCsv(page, server, where, csv) {
+  const file = join(server.data, `${where}.csv`);
+  writeFileSync(file, csv);
+  await page.goto(`${server.url}/office/${where}`);
+  await page.getByLabel("檔案").setInputFiles(file);
+  await page.getByRole("button", { name: "匯入", exact: true }).click();
 }

@@ -4,7 +4,7 @@
 // self-evaluation. The server's clock is set inside academic year 111 (LINXUAN_NOW).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, launchBrowser, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, expect, importCsv, launchBrowser, setUpAdmin, startServer } from "../harness.mjs";
 
 export default async function () {
   const server = await startServer({ LINXUAN_NOW: "2023-03-01T10:00:00+08:00" });
@@ -12,17 +12,9 @@ export default async function () {
   try {
     // The office: schools and the community.
     const office = await setUpAdmin(browser, server);
-    const schools = join(server.data, "schools.csv");
-    writeFileSync(schools, "code,name,level,district\n034750,桃園市桃園區西門國民小學,國小,桃園區\n");
-    await office.goto(`${server.url}/office/schools`);
-    await office.getByLabel("檔案").setInputFiles(schools);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "schools", "code,name,level,district\n034750,桃園市桃園區西門國民小學,國小,桃園區\n");
     await office.getByText("匯入完成").waitFor();
-    const communities = join(server.data, "communities.csv");
-    writeFileSync(communities, "社群代碼,學校代碼,類別,組別,社群名稱,召集人,召集人電子郵件\nE001,034750,初階,國小組,西門閱讀社群,林老師,lin@school.tyc.edu.tw\n");
-    await office.goto(`${server.url}/office/communities`);
-    await office.getByLabel("檔案").setInputFiles(communities);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "communities", "社群代碼,學校代碼,類別,組別,社群名稱,召集人,召集人電子郵件\nE001,034750,初階,國小組,西門閱讀社群,林老師,lin@school.tyc.edu.tw\n");
     await office.locator("#invited").waitFor();
     const invite = await office.locator("#invited input.link-box").inputValue();
     expect(invite.includes("/invite/"), `the invitation link is shown: ${invite}`);
@@ -31,11 +23,7 @@ export default async function () {
     const context = await browser.newContext({ locale: "zh-TW", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     page.on("dialog", (dialog) => dialog.accept());
-    await page.goto(invite);
-    await page.getByLabel("姓名").fill("林老師");
-    await page.getByLabel("新密碼", { exact: true }).fill("teaching is fun");
-    await page.getByLabel("再輸入一次新密碼").fill("teaching is fun");
-    await page.getByRole("button", { name: "設定密碼" }).click();
+    await acceptInvite(page, invite, "林老師", "teaching is fun");
     await page.waitForURL(/\/community\/\d+$/);
     const base = page.url();
     expect(await page.getByRole("heading", { name: "西門閱讀社群" }).isVisible(), "the community's own page");

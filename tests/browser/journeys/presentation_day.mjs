@@ -10,9 +10,7 @@
 // the room at that slot. The office has the board open the whole time and sees both scores
 // arrive without reloading it; a section it opened stays open across the automatic reload, and
 // while it is filling in a form on the board a button offers the reload instead.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { acceptInvite, expect, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const SERVER_NOW = "2023-06-16T09:00:00+08:00";
 const SCHOOLS =
@@ -170,17 +168,9 @@ export default async function () {
       dialogs.push(dialog.message());
       dialog.accept();
     });
-    const schools = join(server.data, "schools.csv");
-    writeFileSync(schools, SCHOOLS);
-    await office.goto(`${server.url}/office/schools`);
-    await office.getByLabel("檔案").setInputFiles(schools);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "schools", SCHOOLS);
     await office.getByText("匯入完成").waitFor();
-    const communities = join(server.data, "communities.csv");
-    writeFileSync(communities, COMMUNITIES);
-    await office.goto(`${server.url}/office/communities`);
-    await office.getByLabel("檔案").setInputFiles(communities);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "communities", COMMUNITIES);
     await see(office.getByRole("status"), "新增 4 個社群", "the import added four advanced communities");
 
     const links = {};

@@ -7,9 +7,7 @@
 // everything kept; the corrected one is version 1. The office sees the score on the board,
 // publishes, and the community's convener sees the score, the award and the comment — not
 // who wrote it. The server's clock is inside the round-1 window (112/6/13–6/15).
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { expect, launchBrowser, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "rubric and evidence 1" };
 const CONVENER = { name: "甲老師", password: "convening is fun 1" };
@@ -25,16 +23,6 @@ const INDICATORS = [
   ["分享與推廣", "10"],
 ];
 const COMMENT = "簽到紀錄完整，共同備課紀錄具體；建議補充學生學習前後比較的證據。";
-
-/** Waits until one of `locator`'s elements shows `text` (string or RegExp); fails naming what was seen. */
-async function see(locator, text, what, timeout = 10_000) {
-  try {
-    await locator.filter({ hasText: text }).first().waitFor({ state: "visible", timeout });
-  } catch {
-    const seen = await locator.allInnerTexts().catch(() => []);
-    throw new Error(`expectation failed: ${what}: wanted ${text} in ${JSON.stringify(seen).slice(0, 2000)}`);
-  }
-}
 
 /** The indicator's score box, by its accessible name: a screen reader hears which indicator. */
 function indicator(page, name) {
@@ -60,23 +48,17 @@ export default async function () {
     // ---------------------------------------------------------------- the office prepares
     const office = await setUpAdmin(browser, server);
     office.on("dialog", (dialog) => dialog.accept());
-    const schools = join(server.data, "schools.csv");
-    writeFileSync(schools, "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n034603,青溪國中,國中,桃園區\n034750,西門國小,國小,桃園區\n");
-    await office.goto(`${server.url}/office/schools`);
-    await office.getByLabel("檔案").setInputFiles(schools);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "schools", "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n034603,青溪國中,國中,桃園區\n034750,西門國小,國小,桃園區\n");
     await office.getByText("匯入完成").waitFor();
-    const communities = join(server.data, "communities.csv");
-    writeFileSync(
-      communities,
+    await importCsv(
+      office,
+      server,
+      "communities",
       "code,school,track,group,name,convener,email\n" +
         "J1,034601,basic,basic-junior,文昌一,甲,j1@school.tyc.edu.tw\n" +
         "J2,034602,basic,basic-junior,建國一,乙,j2@school.tyc.edu.tw\n" +
         "J3,034603,basic,basic-junior,青溪一,丙,j3@school.tyc.edu.tw\n",
     );
-    await office.goto(`${server.url}/office/communities`);
-    await office.getByLabel("檔案").setInputFiles(communities);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
     await office.locator("#invited").waitFor();
     await see(office.getByRole("status"), "新增 3 個社群", "the import added three communities");
     const convenerLink = await office.getByLabel("一次性連結 j1@school.tyc.edu.tw").inputValue();
@@ -85,11 +67,7 @@ export default async function () {
     // The convener of 文昌一 accepts now; there are no results yet.
     const convenerContext = await browser.newContext({ locale: "zh-TW" });
     const convener = await convenerContext.newPage();
-    await convener.goto(convenerLink);
-    await convener.getByLabel("姓名").fill(CONVENER.name);
-    await convener.getByLabel("新密碼", { exact: true }).fill(CONVENER.password);
-    await convener.getByLabel("再輸入一次新密碼").fill(CONVENER.password);
-    await convener.getByRole("button", { name: "設定密碼" }).click();
+    await acceptInvite(convener, convenerLink, CONVENER.name, CONVENER.password);
     await convener.waitForURL(/\/community\/\d+$/);
     await convener.getByRole("link", { name: "審查結果", exact: true }).click();
     await convener.waitForURL(/\/community\/\d+\/results$/);
@@ -114,11 +92,7 @@ export default async function () {
     const reviewerContext = await browser.newContext({ locale: "zh-TW" });
     let reviewer = await reviewerContext.newPage();
     reviewer.on("dialog", (dialog) => dialog.accept());
-    await reviewer.goto(reviewerLink);
-    await reviewer.getByLabel("姓名").fill(REVIEWER.name);
-    await reviewer.getByLabel("新密碼", { exact: true }).fill(REVIEWER.password);
-    await reviewer.getByLabel("再輸入一次新密碼").fill(REVIEWER.password);
-    await reviewer.getByRole("button", { name: "設定密碼" }).click();
+    await acceptInvite(reviewer, reviewerLink, REVIEWER.name, REVIEWER.password);
     await reviewer.waitForURL(`${server.url}/review`);
     await reviewer.getByRole("heading", { name: "我的審查" }).waitFor();
     await see(reviewer.locator("main"), "目前沒有指派給您的社群", "nothing is assigned yet");

@@ -5,9 +5,7 @@
 // device: the laptop, reloaded after the tablet changed the comment, shows the tablet's comment,
 // and what the laptop types next builds on it. A copy that is still the newest (typed while the
 // server could not be reached) does come back, and is said to.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { acceptInvite, expect, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "two devices 12345" };
 const LAPTOP_COMMENT = "（筆電）共同備課紀錄具體。";
@@ -44,22 +42,16 @@ export default async function () {
     // ---------------------------------------------------------------- the office prepares
     const office = await setUpAdmin(browser, server);
     office.on("dialog", (dialog) => dialog.accept());
-    const schools = join(server.data, "schools.csv");
-    writeFileSync(schools, "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n");
-    await office.goto(`${server.url}/office/schools`);
-    await office.getByLabel("檔案").setInputFiles(schools);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
+    await importCsv(office, server, "schools", "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n");
     await office.getByText("匯入完成").waitFor();
-    const communities = join(server.data, "communities.csv");
-    writeFileSync(
-      communities,
+    await importCsv(
+      office,
+      server,
+      "communities",
       "code,school,track,group,name,convener,email\n" +
         "J1,034601,basic,basic-junior,文昌一,甲,j1@school.tyc.edu.tw\n" +
         "J2,034602,basic,basic-junior,建國一,乙,j2@school.tyc.edu.tw\n",
     );
-    await office.goto(`${server.url}/office/communities`);
-    await office.getByLabel("檔案").setInputFiles(communities);
-    await office.getByRole("button", { name: "匯入", exact: true }).click();
     await see(office.getByRole("status"), "新增 2 個社群", "the import added two communities");
     await office.goto(`${server.url}/office/review/reviewers`);
     await office.getByLabel("姓名").fill(REVIEWER.name);
