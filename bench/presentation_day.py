@@ -52,19 +52,12 @@ import threading
 import time
 import urllib.parse
 
+from server import memory_kb, start as start_server
+
 PRESENTATION_DAY = "2023-06-16T10:00:00+08:00"
 PASSWORD = "bench password 2023"
 ADMIN_EMAIL = "office@bench.example.tw"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def memory_kb(pid, field="VmHWM"):
-    """VmHWM: the peak resident memory, kept by the kernel (nothing is sampled); VmRSS: now."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def cpu_seconds(pid):
@@ -504,21 +497,10 @@ def main():
         dbname = f"linxuan_bench_{os.getpid()}"
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname], check=True)
         database_url = f"postgres://postgres@127.0.0.1:5432/{dbname}"
-    env = dict(os.environ, RUST_LOG="warn", LINXUAN_NOW=PRESENTATION_DAY, DATABASE_URL=database_url,
-               LINXUAN_SMTP_URL="")
-    server = subprocess.Popen(
-        [args.binary, "serve", "--addr", "127.0.0.1:0", "--data", data], stdout=subprocess.PIPE, env=env, text=True
-    )
+    server = None
     failed = False
     try:
-        url = link = None
-        while not (url and link):
-            line = server.stdout.readline()
-            if not line:
-                sys.exit("the server stopped")
-            url = url or (re.search(r"Linxuan: (http://[0-9.:]+)", line) or [None, None])[1]
-            link = link or (re.search(r"(http://\S+/setup/[0-9a-f]{64})", line) or [None, None])[1]
-        threading.Thread(target=server.stdout.read, daemon=True).start()  # keep the pipe drained
+        server, url, link = start_server(args.binary, data, LINXUAN_NOW=PRESENTATION_DAY, DATABASE_URL=database_url)
         host, port = urllib.parse.urlparse(url).hostname, urllib.parse.urlparse(url).port
 
         setup_started = time.monotonic()
@@ -570,8 +552,8 @@ def main():
         print(f"\nload: {elapsed:.1f} s; {len(submits)} submissions ({args.passes} passes over "
               f"{sum(len(r.slots) for r in reviewers)} reviewer-community pairs), {len(submits) / elapsed:.1f}/s; "
               f"{len(log)} requests, {len(log) / elapsed:.0f}/s")
-        print(f"\n| request | count | errors | p50 | p95 | p99 | max |")
-        print(f"|---|---:|---:|---:|---:|---:|---:|")
+        print("\n| request | count | errors | p50 | p95 | p99 | max |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         expected = {"submit": 303}
         unexpected = lambda e: e[3] != expected.get(e[0], 200)
         for kind in kinds + ["all"]:
@@ -621,8 +603,9 @@ def main():
         failed = True
         print("set-up failed:", e)
     finally:
-        server.terminate()
-        server.wait()
+        if server:
+            server.terminate()
+            server.wait()
         shutil.rmtree(data, ignore_errors=True)
         if dbname:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", dbname], check=False)

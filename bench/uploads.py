@@ -15,7 +15,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,15 +22,9 @@ import time
 import urllib.parse
 import urllib.request
 
+from server import memory_kb, start as start_server
+
 CHUNK = 256 * 1024
-
-
-def peak_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Browser:
@@ -108,19 +101,10 @@ def main():
     args = parser.parse_args()
 
     data = tempfile.mkdtemp(prefix="linxuan-bench-")
-    env = dict(os.environ, RUST_LOG="warn", LINXUAN_NOW="2023-03-01T10:00:00+08:00", DATABASE_URL="", LINXUAN_SMTP_URL="")
-    server = subprocess.Popen(
-        [args.binary, "serve", "--addr", "127.0.0.1:0", "--data", data], stdout=subprocess.PIPE, env=env, text=True
-    )
+    server = None
     try:
-        url = link = None
-        while not (url and link):
-            line = server.stdout.readline()
-            if not line:
-                sys.exit("the server stopped")
-            url = url or (re.search(r"Linxuan: (http://[0-9.:]+)", line) or [None, None])[1]
-            link = link or (re.search(r"(http://\S+/setup/[0-9a-f]{64})", line) or [None, None])[1]
-        baseline_kb = peak_rss_kb(server.pid)
+        server, url, link = start_server(args.binary, data, LINXUAN_NOW="2023-03-01T10:00:00+08:00", DATABASE_URL="")
+        baseline_kb = memory_kb(server.pid)
         office = Browser(url)
         path = link[len(url):]
         office.get(path)
@@ -147,7 +131,7 @@ def main():
             {"_draft": html.unescape(draft), "_version": version, "i:uploads.max_file_mb": str(args.mb + 1)},
         )
         office.get(f"/community/{community}/files")
-        ready_kb = peak_rss_kb(server.pid)
+        ready_kb = memory_kb(server.pid)
 
         host, port = urllib.parse.urlparse(url).hostname, urllib.parse.urlparse(url).port
         size = args.mb * 1_000_000
@@ -162,7 +146,7 @@ def main():
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
-        peak_kb = peak_rss_kb(server.pid)
+        peak_kb = memory_kb(server.pid)
         failures = [r for r in results if r is None or r[0] != 200]
         total_mb = args.uploads * size / 1_000_000
         print(f"uploads: {args.uploads} × {args.mb} MB = {total_mb:.0f} MB, {len(failures)} failed")
@@ -175,8 +159,9 @@ def main():
             print("failures:", failures[:3])
             sys.exit(1)
     finally:
-        server.terminate()
-        server.wait()
+        if server:
+            server.terminate()
+            server.wait()
         shutil.rmtree(data, ignore_errors=True)
 
 
