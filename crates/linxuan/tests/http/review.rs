@@ -19,6 +19,18 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// The value of the first `<option>` on `page` whose label contains `label`.
+fn option_value(page: &str, label: &str) -> String {
+    page.split("<option value=\"")
+        .skip(1)
+        .find_map(|o| {
+            let (value, rest) = o.split_once('"')?;
+            let text = rest.split_once('>')?.1.split("</option>").next()?;
+            text.contains(label).then(|| value.to_string())
+        })
+        .unwrap_or_else(|| panic!("no option labelled {label}: {page}"))
+}
+
 /// The office with schools, four junior-high communities and three reviewers (one of them works
 /// at 文昌國中). Returns the office and the reviewers' signed-in clients, by name.
 async fn setup(app: &TestApp) -> (Client, Vec<(String, Client)>) {
@@ -31,9 +43,7 @@ async fn setup_with(app: &TestApp, communities: &str) -> (Client, Vec<(String, C
     let page = admin.upload("/office/communities/import", "c.csv", communities.as_bytes().to_vec()).await;
     assert!(page.has("新增 4 個社群"), "{}", page.body);
     let schools = admin.get("/office/review/reviewers").await;
-    let at = schools.body.find("文昌國中</option>").unwrap();
-    let open = schools.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
-    let wenchang = schools.body[open..].split('"').next().unwrap().to_string();
+    let wenchang = option_value(&schools.body, "文昌國中");
     let mut reviewers = Vec::new();
     for (name, email, school) in [
         ("王教授", "wang@ntnu.edu.tw", ""),
@@ -232,11 +242,7 @@ async fn reviewers_declare_conflicts_before_assignment(app: TestApp) {
     // 李 works at 文昌國中: its communities are already excluded, and not offered.
     let lees = lee.get("/review/conflicts").await;
     assert!(lees.has("委員任職學校") && lees.has("J1 文昌一") && !lees.body.contains("\">J1 文昌一"), "{}", lees.body);
-    let j2 = page
-        .body
-        .split("<option value=\"")
-        .find_map(|o| o.split_once("\">").filter(|(_, l)| l.starts_with("J2 ")).map(|(v, _)| v.to_string()))
-        .unwrap();
+    let j2 = option_value(&page.body, "J2 ");
     assert_eq!(
         wang.post("/review/conflicts", &[("community", &j2), ("reason", "  ")]).await.status,
         StatusCode::BAD_REQUEST
@@ -369,9 +375,9 @@ fn scores_csv(rows: &[(&str, &str, u32, &str, [&str; 3])]) -> String {
     out
 }
 
-async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
-    let (admin, _) = setup(&app).await;
-    // A small cut for the test: the top 2 of round 1 go on, ties included.
+/// Sets the basic track's round-2 cut to the top `n` of round 1 (ties included), through the
+/// office's plan form.
+async fn cut_to_top(admin: &Client, n: &str) {
     let form = admin.get("/office/plan/edit/tracks").await;
     let draft = crate::plan::hidden(&form.body, "_draft");
     let version = crate::plan::hidden(&form.body, "_version");
@@ -382,11 +388,17 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
                 ("_draft", &draft),
                 ("_version", &version),
                 ("c:tracks.basic.rounds[1]", "top"),
-                ("cp:tracks.basic.rounds[1]", "2"),
+                ("cp:tracks.basic.rounds[1]", n),
             ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
+
+async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
+    let (admin, _) = setup(&app).await;
+    // A small cut for the test: the top 2 of round 1 go on, ties included.
+    cut_to_top(&admin, "2").await;
     let round1 = scores_csv(&[
         ("J1", "basic-junior", 1, "wang@ntnu.edu.tw", ["25", "25", "40"]),
         ("J2", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "20", "40"]),
@@ -456,21 +468,7 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     assert!(board.has("委員評分統計") && board.has("王教授"), "reviewer statistics are on the board");
     // A narrower cut confirmed again (top 1): J2 and J3 already have round-2 work, which the page
     // names; once confirmed, their round-2 scores stop counting and round 1 decides for them.
-    let form = admin.get("/office/plan/edit/tracks").await;
-    let draft = crate::plan::hidden(&form.body, "_draft");
-    let version = crate::plan::hidden(&form.body, "_version");
-    let saved = admin
-        .post(
-            "/office/plan/edit/tracks",
-            &[
-                ("_draft", &draft),
-                ("_version", &version),
-                ("c:tracks.basic.rounds[1]", "top"),
-                ("cp:tracks.basic.rounds[1]", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    cut_to_top(&admin, "1").await;
     let again = admin.get("/office/review/cut/basic-junior/2").await;
     assert!(again.has("依此名單將不再晉級") && again.has("J2、J3"), "{}", again.body);
     assert_eq!(admin.post("/office/review/cut/basic-junior/2", &[]).await.status, StatusCode::BAD_REQUEST);
@@ -598,11 +596,7 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
         "20-minute slots, 3 of them change-over: {rooms:?}"
     );
     // Moving A1 into room 1 is refused and says why; nothing changes.
-    let a1 = {
-        let at = page.body.find("文昌進階</option>").unwrap();
-        let open = page.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
-        page.body[open..].split('"').next().unwrap().to_string()
-    };
+    let a1 = option_value(&page.body, "文昌進階");
     let refused = admin
         .post("/office/review/presentation/move", &[("community", a1.as_str()), ("room", "1"), ("position", "1")])
         .await;
@@ -622,12 +616,7 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
     assert!(!page.has("委員指派與目前的發表順序不一致"), "{}", page.body);
     let rooms = rooms_of(&page.body);
     let code = ["A2", "A3", "A4"].into_iter().find(|c| rooms[1].contains(&format!("{c} "))).unwrap();
-    let id = page
-        .body
-        .split("<option value=\"")
-        .find_map(|o| o.split_once("\">").filter(|(_, label)| label.starts_with(&format!("{code} "))).map(|(v, _)| v))
-        .unwrap()
-        .to_string();
+    let id = option_value(&page.body, &format!("{code} "));
     let moved = admin
         .post("/office/review/presentation/move", &[("community", id.as_str()), ("room", "1"), ("position", "3")])
         .await;
@@ -676,11 +665,7 @@ async fn presentation_day_rooms_schedule_and_scores(app: TestApp) {
     assert_eq!(late.status, StatusCode::FORBIDDEN);
     // A community no longer approved after the schedule was built: its slot stays (nothing moves
     // behind the office's back) and the page says to build again.
-    let a3 = {
-        let at = page.body.find("青溪進階</option>").unwrap();
-        let open = page.body[..at].rfind("value=\"").unwrap() + "value=\"".len();
-        page.body[open..].split('"').next().unwrap().to_string()
-    };
+    let a3 = option_value(&page.body, "青溪進階");
     let before = admin.get("/office/review/presentation").await;
     assert!(!before.has("已不在本組參賽名單"), "{}", before.body);
     let withdrawn = admin.post(&format!("/office/communities/{a3}/status"), &[("status", "pending")]).await;
