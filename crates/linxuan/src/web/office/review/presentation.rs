@@ -65,6 +65,12 @@ async fn explain(state: &AppState, ctx: &Ctx, year: i32, e: &ScheduleError) -> A
     Ok(ctx.pick(&e.message_zh_named(&community, &reviewer), &e.message_en_named(&community, &reviewer)).to_string())
 }
 
+/// The page again with the schedule's problem named, as 422: nothing was changed.
+async fn refused(state: &AppState, ctx: Ctx, year: i32, e: &ScheduleError) -> AppResult<Response> {
+    let message = explain(state, &ctx, year, e).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(state, ctx, vec![message], false).await?).into_response())
+}
+
 fn to_slots(stored: &[store::Slot]) -> Vec<Slot> {
     stored
         .iter()
@@ -311,12 +317,7 @@ async fn build(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let day = Day { rooms: &rooms, conflicts: &conflicts, timing: &timing };
     let built = match schedule(&day, &ids) {
         Ok(s) => s,
-        Err(e) => {
-            let message = explain(&state, &ctx, year, &e).await?;
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, render(&state, ctx, vec![message], false).await?).into_response()
-            );
-        }
+        Err(e) => return refused(&state, ctx, year, &e).await,
     };
     let actor = actor(&ctx)?;
     let now = state.now();
@@ -368,12 +369,7 @@ async fn move_one(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Move
     };
     let moved = match moved {
         Ok(m) => m,
-        Err(e) => {
-            let message = explain(&state, &ctx, year, &e).await?;
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, render(&state, ctx, vec![message], false).await?).into_response()
-            );
-        }
+        Err(e) => return refused(&state, ctx, year, &e).await,
     };
     let actor = actor(&ctx)?;
     let now = state.now();
