@@ -28,6 +28,28 @@ fn by_ext(ext: &str) -> Option<FileType> {
     TYPES.iter().copied().find(|t| t.ext == ext)
 }
 
+/// The type with this MIME type.
+pub fn by_mime(mime: &str) -> Option<FileType> {
+    TYPES.iter().copied().find(|t| t.mime == mime)
+}
+
+/// The name a file is offered under: the name its uploader gave, with the extension of what
+/// its bytes are. A PDF uploaded as `x.html` is offered as `x.pdf`, never as a web page; a
+/// name without a real extension gets one (`報告v1.2` → `報告v1.2.pdf`).
+pub fn name_for(name: &str, kind: FileType) -> String {
+    if extension(name) == kind.ext {
+        return name.to_string();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty() && (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            format!("{stem}.{}", kind.ext)
+        }
+        _ => format!("{name}.{}", kind.ext),
+    }
+}
+
 /// The extension of a display name, lower-cased (`JPEG` counts as `jpg`).
 pub fn extension(name: &str) -> String {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
@@ -154,6 +176,18 @@ mod tests {
         assert!(check(b"", "x.pdf", &accepted()).unwrap_err().0.contains("空檔案"));
         // A plain zip is not a DOCX, even named so.
         assert!(check(&zip_with_first_entry("photos/1.jpg", b""), "x.docx", &accepted()).is_err());
+    }
+
+    #[test]
+    fn a_file_is_offered_under_the_extension_of_what_it_is() {
+        let pdf = by_mime("application/pdf").unwrap();
+        assert_eq!(name_for("x.html", pdf), "x.pdf");
+        assert_eq!(name_for("成果報告.PDF", pdf), "成果報告.PDF");
+        assert_eq!(name_for("報告v1.2", pdf), "報告v1.2.pdf");
+        assert_eq!(name_for("README", pdf), "README.pdf");
+        assert_eq!(name_for(".htaccess", pdf), ".htaccess.pdf");
+        assert_eq!(name_for("photo.JPEG", by_mime("image/jpeg").unwrap()), "photo.JPEG");
+        assert_eq!(name_for("photo.jpg.exe", by_mime("image/png").unwrap()), "photo.jpg.png");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod progress;
 pub mod review;
 pub mod roc;
+pub mod text;
 pub mod time;
 
 /// The languages Linxuan speaks: Traditional Chinese first, English second.

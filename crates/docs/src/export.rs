@@ -5,15 +5,33 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::results::display_width;
 
-/// CSV with a byte-order mark and CRLF line ends, as Excel writes and expects it.
+/// A cell as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is what Excel and LibreOffice take for a formula (`=HYPERLINK(…)` in a
+/// school's name would run on the office's computer), so it gets a leading `'`, which they
+/// read as "this is text". Plain numbers (`-3`, `+1.5`) are left as they are. The table
+/// reader takes the `'` off again, so an export imports back unchanged.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = {
+        let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|c| *c == '.').count() <= 1
+            && digits.chars().any(|c| c.is_ascii_digit())
+    };
+    if risky && !number { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
+}
+
+/// CSV with a byte-order mark and CRLF line ends, as Excel writes and expects it; every cell
+/// [`formula_safe`].
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
         // Writing to memory cannot fail.
-        writer.write_record(header).expect("in-memory CSV");
+        writer.write_record(header.iter().map(|h| formula_safe(h).into_owned())).expect("in-memory CSV");
         for row in rows {
-            writer.write_record(row).expect("in-memory CSV");
+            writer.write_record(row.iter().map(|c| formula_safe(c).into_owned())).expect("in-memory CSV");
         }
         writer.flush().expect("in-memory CSV");
     }
@@ -36,11 +54,13 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Several worksheets, each like [`xlsx`]'s. Sheet names are cut to Excel's 31 characters.
+/// Several worksheets, each like [`xlsx`]'s. Sheet names are made valid and unique
+/// ([`crate::results::sheet_name`]): a plan's group may be called anything.
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    for s in sheets {
-        let name: String = s.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    let mut used = Vec::new();
+    for (i, s) in sheets.iter().enumerate() {
+        let name = crate::results::sheet_name(&s.name, &format!("Sheet{}", i + 1), &mut used);
         let header: Vec<&str> = s.header.iter().map(String::as_str).collect();
         write_sheet(book.add_worksheet(), &name, &header, &s.rows)?;
     }
@@ -77,6 +97,25 @@ fn write_sheet(
 mod tests {
     use super::*;
     use crate::table::read_table;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas_and_import_back_unchanged() {
+        let rows = vec![
+            vec!["=HYPERLINK(\"http://evil.example\",\"點我\")".to_string(), "-3".into(), "+886-3-1234567".into()],
+            vec!["@SUM(A1)".into(), "\tx".into(), "-".into()],
+            vec!["桃園國小".into(), "1.5".into(), "-1.5".into()],
+        ];
+        let bytes = csv(&["name", "n", "phone"], &rows);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"點我\"\")\""), "{text}");
+        assert!(text.contains(",-3,'+886-3-1234567\r\n"), "{text}");
+        assert!(text.contains("'@SUM(A1),'\tx,'-\r\n"), "{text}");
+        assert!(text.contains("桃園國小,1.5,-1.5\r\n"), "{text}");
+        let back = read_table(&bytes).unwrap();
+        assert_eq!(back.rows[0].cells[0], rows[0][0]);
+        assert_eq!(back.rows[0].cells[2], rows[0][2]);
+        assert_eq!(back.rows[1].cells[0], "@SUM(A1)");
+    }
 
     #[test]
     fn exports_read_back_as_the_same_table() {

@@ -128,6 +128,7 @@ fn csv_bytes(result: &AllocationResult, terminator: csv::Terminator) -> Vec<u8> 
     header.extend(["score", "award", "needs_decision"]);
     // Writing to a Vec cannot fail.
     let _ = w.write_record(&header);
+    let safe = |row: &[String]| row.iter().map(|c| crate::export::formula_safe(c).into_owned()).collect::<Vec<_>>();
     for g in &result.groups {
         for c in &g.ranking {
             let mut row: Vec<String> =
@@ -143,7 +144,7 @@ fn csv_bytes(result: &AllocationResult, terminator: csv::Terminator) -> Vec<u8> 
             row.push(c.total_display.clone());
             row.push(g.award_id(c).unwrap_or("").to_owned());
             row.push(in_decision(g, c).to_string());
-            let _ = w.write_record(&row);
+            let _ = w.write_record(safe(&row));
         }
     }
     w.into_inner().unwrap_or_default()
@@ -169,16 +170,19 @@ fn number(display: &str) -> f64 {
     display.parse::<Decimal>().ok().and_then(|d| d.to_f64()).unwrap_or(0.0)
 }
 
-/// A valid, unique worksheet name (at most 31 characters, none of `[]:*?/\`).
-fn sheet_name(wanted: &str, fallback: &str, used: &mut Vec<String>) -> String {
+/// A valid, unique worksheet name (at most 31 characters, none of `[]:*?/\` nor a control
+/// character, no `'` at either end, not `History`), from whatever a plan or a file named it.
+pub fn sheet_name(wanted: &str, fallback: &str, used: &mut Vec<String>) -> String {
     let clean = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        let kept: String = s
+            .chars()
+            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') && !c.is_control())
             .collect::<String>()
             .trim_matches('\'')
             .chars()
             .take(31)
-            .collect()
+            .collect();
+        kept.trim_matches('\'').trim().to_owned()
     };
     let taken = |name: &str, used: &[String]| {
         name.eq_ignore_ascii_case("history") || used.iter().any(|u| u.to_lowercase() == name.to_lowercase())
@@ -564,6 +568,15 @@ mod tests {
         assert_eq!(sheet_name("History", "", &mut used), "Sheet");
         let long = "長".repeat(40);
         assert_eq!(sheet_name(&long, "z", &mut used).chars().count(), 31);
+        // What a plan may call a group and Excel refuses.
+        assert_eq!(sheet_name("'國小組'", "a", &mut used), "a");
+        assert_eq!(sheet_name("[]:*?/\\", "b", &mut used), "b");
+        assert_eq!(sheet_name("'", "'", &mut used), "Sheet (2)");
+        assert_eq!(sheet_name(&format!("{}'x", "甲".repeat(30)), "c", &mut used), "甲".repeat(30));
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for name in &used {
+            book.add_worksheet().set_name(name).unwrap();
+        }
     }
 
     #[test]

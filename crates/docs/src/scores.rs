@@ -41,7 +41,7 @@ use std::fmt;
 use linxuan_core::allocation::{GroupRules, ScoreEntry, SelectionRules};
 use rust_decimal::Decimal;
 
-use crate::table::{Table, TableError, read_table};
+use crate::table::{Limits, Table, TableError, read_table_within};
 
 /// The header a scores file must have, in this order.
 pub const HEADER: [&str; 6] = ["community", "group", "round", "reviewer", "criterion", "score"];
@@ -244,8 +244,17 @@ impl std::error::Error for ScoreFileError {}
 ///
 /// Returns the entries in file order, or every problem found, sorted by line.
 pub fn read_scores(bytes: &[u8], rules: &SelectionRules) -> Result<Vec<ScoreEntry>, Vec<ScoreFileError>> {
-    let table =
-        read_table(bytes).map_err(|e| vec![ScoreFileError { line: e.line(), kind: ScoreErrorKind::Table(e) }])?;
+    read_scores_within(bytes, rules, &Limits::DEFAULT)
+}
+
+/// [`read_scores`] within `limits` (a file uploaded to the server: [`Limits::UPLOAD`]).
+pub fn read_scores_within(
+    bytes: &[u8],
+    rules: &SelectionRules,
+    limits: &Limits,
+) -> Result<Vec<ScoreEntry>, Vec<ScoreFileError>> {
+    let table = read_table_within(bytes, limits)
+        .map_err(|e| vec![ScoreFileError { line: e.line(), kind: ScoreErrorKind::Table(e) }])?;
     scores_from_table(&table, rules)
 }
 

@@ -25,7 +25,8 @@
 //!
 //! # Rows and line numbers
 //!
-//! Every cell is trimmed (Unicode whitespace, including the full-width space). Completely
+//! Every cell is trimmed (Unicode whitespace, including the full-width space) and loses any
+//! control or text-reordering character (`linxuan_core::text::clean`). Completely
 //! empty rows are skipped. The first non-empty row is the header; its trailing empty cells are
 //! dropped. A data row's trailing empty cells beyond the header's width are dropped too (Excel
 //! writes `a,b,c,,` when another row is wider), so that a row only has more cells than the
@@ -73,6 +74,154 @@ impl Table {
     }
 }
 
+/// How much of a file a reader takes before refusing it. A spreadsheet is small on disk and
+/// can be enormous once read (see [`crate::guard`]); every reader checks these before it
+/// builds anything in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Rows of a sheet (a used cell below this row refuses the file).
+    pub max_rows: u32,
+    /// Columns of a sheet (a used cell right of this column refuses the file).
+    pub max_columns: u32,
+    /// Cells read, counting the empty ones a row needs to reach its last value.
+    pub max_cells: u64,
+    /// Bytes a ZIP package (xlsx, ods) may unpack to.
+    pub max_unpacked: u64,
+    /// Cells of the grid the ods and xls readers lay out for a sheet, from its first used cell
+    /// to its last, empty ones included (the xlsx and CSV readers keep only what is there).
+    pub max_grid: u64,
+}
+
+impl Limits {
+    /// For the command line: Excel's own row limit, and enough for a national scores file.
+    pub const DEFAULT: Limits = Limits {
+        max_rows: 1_048_576,
+        max_columns: 1_024,
+        max_cells: 20_000_000,
+        max_unpacked: 1 << 30,
+        max_grid: 4_000_000,
+    };
+    /// For files uploaded to the server (school lists, communities, paper scores): a whole
+    /// country's schools fit many times over, and reading one costs at most tens of megabytes.
+    pub const UPLOAD: Limits =
+        Limits { max_rows: 200_000, max_columns: 256, max_cells: 1_000_000, max_unpacked: 64 << 20, max_grid: 1_000_000 };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// What made a file too large to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TooLarge {
+    /// A used cell lies beyond the row or column limit: 0-based (row, column).
+    Cell { at: (u64, u64), limits: Limits },
+    /// More cells than the limit.
+    Cells { max: u64 },
+    /// A sheet whose used cells span this grid, 0-based from `first` to `last` (row, column).
+    Sheet { first: (u64, u64), last: (u64, u64), limits: Limits },
+    /// The package unpacks to more than this many bytes.
+    Unpacked { max: u64 },
+}
+
+/// `A`, `Z`, `AA`, …, `XFD` for a 0-based column.
+pub fn column_name(col: u64) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = ((n - 1) % 26) as u8;
+        out.push(b'A' + d);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+/// `B3` for 0-based (row 2, column 1).
+pub fn cell_name((row, col): (u64, u64)) -> String {
+    format!("{}{}", column_name(col), row + 1)
+}
+
+/// `1,048,576`
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl TooLarge {
+    fn message_zh(&self) -> String {
+        match self {
+            TooLarge::Cell { at, limits } => format!(
+                "儲存格 {} 超出可讀取的範圍（最多 {} 列、{} 欄，即到 {}）；請只保留要匯入的資料後再上傳。",
+                cell_name(*at),
+                thousands(u64::from(limits.max_rows)),
+                thousands(u64::from(limits.max_columns)),
+                cell_name((u64::from(limits.max_rows) - 1, u64::from(limits.max_columns) - 1)),
+            ),
+            TooLarge::Cells { max } => {
+                format!("檔案的儲存格超過 {} 格，無法讀取；請只保留要匯入的資料後再上傳。", thousands(*max))
+            }
+            TooLarge::Sheet { first, last, limits } => format!(
+                "工作表範圍 {}:{}（{} 列 × {} 欄）超過可讀取的上限（最多 {} 列、{} 欄，共 {} 格）；請刪除範圍外多餘的儲存格後再上傳。",
+                cell_name(*first),
+                cell_name(*last),
+                thousands(last.0 - first.0 + 1),
+                thousands(last.1 - first.1 + 1),
+                thousands(u64::from(limits.max_rows)),
+                thousands(u64::from(limits.max_columns)),
+                thousands(limits.max_grid),
+            ),
+            TooLarge::Unpacked { max } => format!(
+                "試算表解壓縮後超過 {} MB，無法讀取；請只保留要匯入的資料，或另存為 CSV UTF-8 後再上傳。",
+                max >> 20
+            ),
+        }
+    }
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TooLarge::Cell { at, limits } => write!(
+                f,
+                "cell {} is beyond what can be read (at most {} rows and {} columns, up to {}); keep only the data to import",
+                cell_name(*at),
+                thousands(u64::from(limits.max_rows)),
+                thousands(u64::from(limits.max_columns)),
+                cell_name((u64::from(limits.max_rows) - 1, u64::from(limits.max_columns) - 1)),
+            ),
+            TooLarge::Cells { max } => {
+                write!(f, "the file has more than {} cells and cannot be read; keep only the data to import", thousands(*max))
+            }
+            TooLarge::Sheet { first, last, limits } => write!(
+                f,
+                "the sheet spans {}:{} ({} rows × {} columns), over the limit of {} rows, {} columns and {} cells; delete the stray cells outside the data",
+                cell_name(*first),
+                cell_name(*last),
+                thousands(last.0 - first.0 + 1),
+                thousands(last.1 - first.1 + 1),
+                thousands(u64::from(limits.max_rows)),
+                thousands(u64::from(limits.max_columns)),
+                thousands(limits.max_grid),
+            ),
+            TooLarge::Unpacked { max } => write!(
+                f,
+                "the spreadsheet unpacks to more than {} MB and cannot be read; keep only the data to import, or save it as CSV UTF-8",
+                max >> 20
+            ),
+        }
+    }
+}
+
 /// Why a file could not be read as a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TableError {
@@ -99,6 +248,8 @@ pub enum TableError {
     },
     /// The workbook has no worksheet.
     NoWorksheet,
+    /// The file is larger than a reader takes ([`Limits`]).
+    TooLarge(TooLarge),
 }
 
 impl TableError {
@@ -126,6 +277,7 @@ impl TableError {
                  或另存為 .xlsx 或 CSV UTF-8 後再上傳。"
             ),
             TableError::NoWorksheet => "試算表裡沒有任何工作表。".to_owned(),
+            TableError::TooLarge(what) => what.message_zh(),
         }
     }
 }
@@ -147,6 +299,7 @@ impl fmt::Display for TableError {
                  damaged, or save it as .xlsx or CSV UTF-8"
             ),
             TableError::NoWorksheet => write!(f, "the spreadsheet has no worksheet"),
+            TableError::TooLarge(what) => write!(f, "{what}"),
         }
     }
 }
@@ -159,18 +312,28 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// An ODF package starts with an uncompressed `mimetype` member holding this.
 const ODS_MIMETYPE: &[u8] = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet";
 
-/// Reads a CSV or spreadsheet file (see the [module documentation](self)).
+/// Reads a CSV or spreadsheet file (see the [module documentation](self)) within
+/// [`Limits::DEFAULT`].
 pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
+    read_table_within(bytes, &Limits::DEFAULT)
+}
+
+/// Reads a CSV or spreadsheet file, refusing one over `limits` before building it.
+pub fn read_table_within(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
     let table = if bytes.starts_with(ZIP_MAGIC) {
         if is_ods(bytes) {
+            crate::guard::unpacked_size(bytes, limits, "ods")?;
+            crate::guard::ods_extent(bytes, limits)?;
             read_workbook::<calamine::Ods<_>>(bytes, "ods")?
         } else {
-            read_workbook::<calamine::Xlsx<_>>(bytes, "xlsx")?
+            crate::guard::unpacked_size(bytes, limits, "xlsx")?;
+            read_xlsx(bytes, limits)?
         }
     } else if bytes.starts_with(OLE_MAGIC) {
+        crate::guard::xls_extent(bytes, limits)?;
         read_workbook::<calamine::Xls<_>>(bytes, "xls")?
     } else {
-        read_csv(bytes)?
+        read_csv(bytes, limits)?
     };
     Ok(table)
 }
@@ -185,6 +348,12 @@ fn build(rows: impl IntoIterator<Item = (usize, Vec<String>)>) -> Result<Table, 
     let mut table = Table::default();
     let mut have_header = false;
     for (line, mut cells) in rows {
+        // Control characters and text-reordering ones go (see `linxuan_core::text`).
+        for cell in cells.iter_mut() {
+            if let std::borrow::Cow::Owned(cleaned) = linxuan_core::text::clean(cell) {
+                *cell = cleaned.trim().to_owned();
+            }
+        }
         if cells.iter().all(String::is_empty) {
             continue;
         }
@@ -209,7 +378,7 @@ fn build(rows: impl IntoIterator<Item = (usize, Vec<String>)>) -> Result<Table, 
     Ok(table)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
@@ -217,15 +386,32 @@ fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
     // The parser reports where it started looking for a record, before the blank lines (and
     // the LF of a CRLF) it skipped: count lines from the record's first byte ourselves.
     let mut lines = LineCounter::new(bytes);
+    let mut cells_read: u64 = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
+                let row = rows.len() as u64;
+                if record.len() > limits.max_columns as usize || row >= u64::from(limits.max_rows) {
+                    let col = (record.len() as u64).saturating_sub(1).min(u64::from(limits.max_columns));
+                    return Err(TableError::TooLarge(TooLarge::Cell { at: (line as u64 - 1, col), limits: *limits }));
+                }
+                cells_read += record.len() as u64;
+                if cells_read > limits.max_cells {
+                    return Err(TableError::TooLarge(TooLarge::Cells { max: limits.max_cells }));
+                }
                 let mut cells = Vec::with_capacity(record.len());
                 for field in &record {
                     let text = std::str::from_utf8(field).map_err(|_| TableError::NotUtf8 { line })?;
-                    cells.push(text.trim().to_owned());
+                    let text = text.trim();
+                    // The `'` an export put before text a spreadsheet would take for a formula
+                    // (`crate::export::formula_safe`) comes off again.
+                    let text = match text.strip_prefix('\'') {
+                        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+                        _ => text,
+                    };
+                    cells.push(text.to_owned());
                 }
                 rows.push((line, cells));
             }
@@ -260,6 +446,73 @@ impl<'a> LineCounter<'a> {
         self.counted = start;
         self.line
     }
+}
+
+/// Reads the first worksheet of an xlsx cell by cell, keeping only the cells with a value: a
+/// sheet's size on paper costs nothing, only its contents do, and those are checked against
+/// `limits` as they come.
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
+    let workbook_error = |detail: String| TableError::Workbook { format: "xlsx", detail };
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| workbook_error(e.to_string()))?;
+    let name = workbook.sheet_names().into_iter().next().ok_or(TableError::NoWorksheet)?;
+    let mut reader = workbook.worksheet_cells_reader(&name).map_err(|e| workbook_error(e.to_string()))?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| workbook_error(e.to_string()))? {
+        let text = cell_text_ref(cell.get_value());
+        if text.is_empty() {
+            // A formatted but empty cell, however far away, costs nothing.
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= limits.max_rows || col >= limits.max_columns {
+            return Err(TableError::TooLarge(TooLarge::Cell {
+                at: (u64::from(row), u64::from(col)),
+                limits: *limits,
+            }));
+        }
+        if cells.len() as u64 >= limits.max_cells {
+            return Err(TableError::TooLarge(TooLarge::Cells { max: limits.max_cells }));
+        }
+        cells.push((row, col, text));
+    }
+    drop(reader);
+    cells.sort_by_key(|&(row, col, _)| (row, col));
+    // Rows as the dense reader made them: every cell from column A, and as wide as the header
+    // (so an empty last cell is still there), counting the empty cells against the limit.
+    let header_width = cells.first().map_or(0, |&(first_row, ..)| {
+        cells.iter().take_while(|(row, ..)| *row == first_row).map(|&(_, col, _)| col as usize + 1).max().unwrap_or(0)
+    });
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut total: u64 = 0;
+    for (row, col, text) in cells {
+        if rows.last().is_none_or(|(line, _)| *line != row as usize + 1) {
+            if let Some((_, last)) = rows.last_mut()
+                && last.len() < header_width
+            {
+                total += (header_width - last.len()) as u64;
+                last.resize(header_width, String::new());
+            }
+            rows.push((row as usize + 1, Vec::new()));
+        }
+        let (_, out) = rows.last_mut().expect("pushed above");
+        if out.len() > col as usize {
+            // The same cell twice (a damaged file): the first one stands.
+            continue;
+        }
+        total += (col as usize + 1 - out.len()) as u64;
+        if total > limits.max_cells {
+            return Err(TableError::TooLarge(TooLarge::Cells { max: limits.max_cells }));
+        }
+        out.resize(col as usize, String::new());
+        out.push(text);
+    }
+    if let Some((_, last)) = rows.last_mut()
+        && last.len() < header_width
+    {
+        last.resize(header_width, String::new());
+    }
+    build(rows)
 }
 
 fn read_workbook<R>(bytes: &[u8], format: &'static str) -> Result<Table, TableError>
@@ -304,6 +557,15 @@ pub fn cell_text(cell: &Data) -> String {
         Data::DateTime(dt) => float_text(dt.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// The text of a cell as the streaming xlsx reader gives it.
+fn cell_text_ref(cell: &calamine::DataRef<'_>) -> String {
+    match cell {
+        calamine::DataRef::SharedString(s) => s.trim().to_owned(),
+        calamine::DataRef::Empty => String::new(),
+        other => cell_text(&Data::from(other.clone())),
     }
 }
 

@@ -26,8 +26,12 @@ pub struct Inner {
     pub config: Config,
     pub mailer: Mailer,
     pub login_limiter: LoginLimiter,
+    /// `LINXUAN_TRUSTED_PROXIES`, parsed.
+    pub trusted_proxies: Vec<crate::web::client::Network>,
     pub sessions: DbSessionStore,
     pub sealer: Sealer,
+    /// Work done after a response is sent (mail that must not delay an answer).
+    pub background: Background,
     /// The PDF typesetter, made on first use: scanning the fonts reads tens of megabytes.
     typesetter: tokio::sync::OnceCell<Arc<linxuan_pdf::Typesetter>>,
 }
@@ -72,6 +76,43 @@ impl Inner {
     }
 }
 
+/// Tasks that run after their request has been answered, and a way to wait until none is
+/// left (tests, and a graceful stop).
+#[derive(Default, Clone)]
+pub struct Background(Arc<BackgroundInner>);
+
+#[derive(Default)]
+pub struct BackgroundInner {
+    running: std::sync::atomic::AtomicUsize,
+    done: tokio::sync::Notify,
+}
+
+impl Background {
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        use std::sync::atomic::Ordering;
+        self.0.running.fetch_add(1, Ordering::SeqCst);
+        let inner = self.0.clone();
+        tokio::spawn(async move {
+            work.await;
+            if inner.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+                inner.done.notify_waiters();
+            }
+        });
+    }
+
+    /// Returns once every task spawned so far has finished.
+    pub async fn idle(&self) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let done = self.0.done.notified();
+            if self.0.running.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            done.await;
+        }
+    }
+}
+
 /// A built application, ready to serve.
 pub struct App {
     pub state: AppState,
@@ -108,8 +149,14 @@ impl App {
             Some(bucket) if !bucket.trim().is_empty() => FileStore::s3(bucket.trim())?,
             _ => FileStore::local(&config.data.join("files"))?,
         };
+        match files.sweep_staging() {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(removed = n, "half-written uploads from an earlier stop removed"),
+            Err(e) => tracing::warn!(error = %e, "cannot look for half-written uploads"),
+        }
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from).map_err(StartError::Config)?;
         let sealer = Sealer::load(config.secret_key.as_deref(), &config.data).map_err(StartError::Config)?;
+        let trusted_proxies = crate::web::client::trusted_proxies(&config.trusted_proxies);
         let state = AppState(Arc::new(Inner {
             sessions: DbSessionStore::new(db.clone()),
             db,
@@ -118,7 +165,9 @@ impl App {
             config,
             mailer,
             login_limiter: LoginLimiter::default(),
+            trusted_proxies,
             sealer,
+            background: Background::default(),
             typesetter: tokio::sync::OnceCell::new(),
         }));
         ensure_plan(&state).await?;
@@ -149,16 +198,84 @@ async fn ensure_setup_link(state: &AppState) -> Result<Option<String>, StartErro
     Ok(Some(state.link(&format!("/setup/{secret}"))))
 }
 
-/// Serves the application on a bound listener until `shutdown` completes.
+/// How long a graceful stop waits for requests under way.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves the application on a bound listener until `shutdown` completes, then lets the
+/// requests under way finish (for at most half a minute).
+///
+/// Each connection is served by hyper with a timeout on the request head, and every request
+/// body with a timeout on stalling ([`crate::web::timeout`]): a client that opens a connection
+/// and sends nothing, or stops half-way through an upload, does not hold the server's
+/// resources for good.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    // How long a client may take to send a request's head, and how long a body may stall: a
+    // phone on a weak line pauses for seconds, never for minutes.
+    let head_timeout = std::time::Duration::from_secs(state.config.head_timeout_secs.max(1));
+    let body_idle = std::time::Duration::from_secs(state.config.body_idle_timeout_secs.max(1));
     let router = crate::web::router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors, a connection reset before accept: keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router.clone().map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
+            let mut request = request.map(|body| {
+                axum::body::Body::new(crate::web::timeout::IdleTimeout::new(body, body_idle))
+            });
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(head_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        // Forget connections that have ended.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async { while connections.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!("stopping with requests still under way");
+    }
+    Ok(())
 }
 
 /// Background chores: expired sessions are removed every hour.

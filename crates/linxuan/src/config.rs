@@ -38,6 +38,15 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (`LINXUAN_TRUST_PROXY`), when a reverse
     /// proxy sits in front.
     pub trust_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (`LINXUAN_TRUSTED_PROXIES`): addresses
+    /// or networks, comma-separated (`127.0.0.1, 10.0.0.0/8`). The client is the right-most
+    /// hop that is not one of them. Default: this machine (`127.0.0.0/8, ::1`).
+    pub trusted_proxies: String,
+    /// Seconds a client may take to send a request's head (`LINXUAN_HEAD_TIMEOUT_SECS`).
+    pub head_timeout_secs: u64,
+    /// Seconds a request body may stall, nothing arriving, before the request is dropped
+    /// (`LINXUAN_BODY_IDLE_TIMEOUT_SECS`).
+    pub body_idle_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +63,9 @@ impl Default for Config {
             secret_key: None,
             now: None,
             trust_proxy: false,
+            trusted_proxies: "127.0.0.0/8, ::1".into(),
+            head_timeout_secs: 30,
+            body_idle_timeout_secs: 60,
         }
     }
 }

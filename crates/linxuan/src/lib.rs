@@ -14,6 +14,7 @@ pub mod import;
 pub mod mail;
 pub mod review;
 pub mod secrets;
+pub mod uploads;
 pub mod web;
 
 pub use app::{App, AppState};

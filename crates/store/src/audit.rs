@@ -4,9 +4,11 @@
 //! there or neither is. The database refuses UPDATE and DELETE on the table.
 
 use chrono::{DateTime, Utc};
+use chrono::Timelike;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -62,22 +64,173 @@ impl<'a> Change<'a> {
     }
 }
 
-pub async fn record(db: &impl ConnectionTrait, at: DateTime<Utc>, actor: &Actor, change: Change<'_>) -> Result<()> {
-    audit::ActiveModel {
-        id: NotSet,
-        at: Set(at),
-        actor_id: Set(actor.id),
-        actor: Set(actor.label.clone()),
-        action: Set(change.action.to_string()),
-        entity: Set(change.entity.to_string()),
-        entity_id: Set(change.entity_id),
-        plan_year: Set(change.plan_year),
-        before: Set(change.before.map(|v| v.to_string())),
-        after: Set(change.after.map(|v| v.to_string())),
+/// What an entry's hash covers: everything but its id (which the database gives only on
+/// insert), with its time to the microsecond (what both databases keep).
+pub struct ChainRow<'a> {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i32>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub plan_year: Option<i32>,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// SHA-256 (hex) of the previous entry's hash and this entry, as one JSON array (so that no
+/// two different entries write the same text).
+pub fn chain_hash(prev: &str, row: &ChainRow<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::json!([
+        prev,
+        row.at.timestamp_micros(),
+        row.actor_id,
+        row.actor,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.plan_year,
+        row.before,
+        row.after,
+    ])
+    .to_string();
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl AuditEntry {
+    fn chain_row(&self) -> ChainRow<'_> {
+        ChainRow {
+            at: self.at,
+            actor_id: self.actor_id,
+            actor: &self.actor,
+            action: &self.action,
+            entity: &self.entity,
+            entity_id: &self.entity_id,
+            plan_year: self.plan_year,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        }
     }
-    .insert(db)
-    .await?;
-    Ok(())
+}
+
+/// The hash of the last entry (`""` when the log is empty).
+async fn last_hash(db: &impl ConnectionTrait) -> Result<String> {
+    let last: Option<Option<String>> = Audit::find()
+        .select_only()
+        .column(audit::Column::Hash)
+        .order_by_desc(audit::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or_default())
+}
+
+/// Adds an entry after the last one. Two writers that read the same last entry cannot both
+/// add after it (the `prev_hash` column is unique): the second tries again, from a savepoint
+/// when it is inside a transaction.
+pub async fn record<C>(db: &C, at: DateTime<Utc>, actor: &Actor, change: Change<'_>) -> Result<()>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    // Both databases keep microseconds: the hash is of what is stored.
+    let at = at.with_nanosecond(at.nanosecond() / 1000 * 1000).unwrap_or(at);
+    let before = change.before.map(|v| v.to_string());
+    let after = change.after.map(|v| v.to_string());
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let savepoint = db.begin().await?;
+        let prev = last_hash(&savepoint).await?;
+        let hash = chain_hash(
+            &prev,
+            &ChainRow {
+                at,
+                actor_id: actor.id,
+                actor: &actor.label,
+                action: change.action,
+                entity: change.entity,
+                entity_id: &change.entity_id,
+                plan_year: change.plan_year,
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+        );
+        let inserted = audit::ActiveModel {
+            id: NotSet,
+            at: Set(at),
+            actor_id: Set(actor.id),
+            actor: Set(actor.label.clone()),
+            action: Set(change.action.to_string()),
+            entity: Set(change.entity.to_string()),
+            entity_id: Set(change.entity_id.clone()),
+            plan_year: Set(change.plan_year),
+            before: Set(before.clone()),
+            after: Set(after.clone()),
+            prev_hash: Set(Some(prev)),
+            hash: Set(Some(hash)),
+        }
+        .insert(&savepoint)
+        .await;
+        match inserted {
+            Ok(_) => {
+                savepoint.commit().await?;
+                return Ok(());
+            }
+            Err(e) if crate::is_unique_violation(&e) && attempts < 50 => {
+                savepoint.rollback().await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// What checking the audit log's chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub entries: u64,
+    /// The last entry's hash: written down elsewhere, it shows later that nothing was removed
+    /// from the end.
+    pub head: String,
+    /// Entries whose hash or link does not hold, with why.
+    pub broken: Vec<(i64, String)>,
+}
+
+/// Walks the whole log, recomputing every hash and following the links from the first
+/// entry: a changed, removed or inserted entry breaks the chain where it happened.
+pub async fn verify_chain(db: &impl ConnectionTrait) -> Result<ChainReport> {
+    let rows = Audit::find().order_by_asc(audit::Column::Id).all(db).await?;
+    let mut broken = Vec::new();
+    let mut by_prev: std::collections::HashMap<&str, &AuditEntry> = std::collections::HashMap::new();
+    for row in &rows {
+        let (Some(prev), Some(hash)) = (row.prev_hash.as_deref(), row.hash.as_deref()) else {
+            broken.push((row.id, "no hash".into()));
+            continue;
+        };
+        if chain_hash(prev, &row.chain_row()) != hash {
+            broken.push((row.id, "its content does not match its hash".into()));
+        }
+        if by_prev.insert(prev, row).is_some() {
+            broken.push((row.id, "two entries follow the same entry".into()));
+        }
+    }
+    // Follow the chain from the first entry.
+    let mut seen = 0u64;
+    let mut head = String::new();
+    while let Some(next) = by_prev.remove(head.as_str()) {
+        seen += 1;
+        head = next.hash.clone().unwrap_or_default();
+    }
+    for orphan in by_prev.values() {
+        broken.push((orphan.id, "it follows an entry that is not in the log".into()));
+    }
+    broken.sort();
+    broken.dedup();
+    if seen != rows.len() as u64 && broken.is_empty() {
+        broken.push((0, format!("{} of {} entries are on the chain", seen, rows.len())));
+    }
+    Ok(ChainReport { entries: rows.len() as u64, head, broken })
 }
 
 use sea_orm::ActiveModelTrait;

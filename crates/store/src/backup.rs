@@ -36,7 +36,9 @@ pub async fn backup(
         DbBackend::Sqlite => {
             let target = dest.join("linxuan.db");
             let quoted = target.display().to_string().replace('\'', "''");
+            crate::db::restrict_sqlite_file(&target)?;
             db.execute_unprepared(&format!("VACUUM INTO '{quoted}'")).await?;
+            crate::db::restrict_sqlite_file(&target)?;
             target
         }
         DbBackend::Postgres => {

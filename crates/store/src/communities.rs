@@ -122,6 +122,14 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<Community>
     Ok(Communities::find_by_id(id).one(db).await?)
 }
 
+/// Reads a community inside a transaction and holds it until the transaction ends, so that
+/// changes to its documents happen one at a time (PostgreSQL: `FOR UPDATE`; SQLite has one
+/// writer at a time anyway).
+pub async fn lock(txn: &impl ConnectionTrait, id: i32) -> Result<Option<Community>> {
+    use sea_orm::QuerySelect;
+    Ok(Communities::find_by_id(id).lock_exclusive().one(txn).await?)
+}
+
 pub async fn by_code(db: &impl ConnectionTrait, year: i32, code: &str) -> Result<Option<Community>> {
     Ok(Communities::find()
         .filter(community::Column::PlanYear.eq(year))

@@ -14,6 +14,33 @@ pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// The file of a SQLite URL (`sqlite://data/linxuan.db?mode=rwc` → `data/linxuan.db`).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// Makes the database file readable by its owner only (0600), creating it so when missing:
+/// it holds every account's password hash and the sealed national ID numbers. SQLite gives
+/// its `-wal` and `-shm` files the same permissions.
+pub fn restrict_sqlite_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Which database a URL names, for messages and for the few places the backends differ.
 pub fn backend_of(url: &str) -> Option<DbBackend> {
     if url.starts_with("sqlite:") {
@@ -32,6 +59,11 @@ pub fn backend_of(url: &str) -> Option<DbBackend> {
 pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnection, DbErr> {
     let backend = backend_of(url)
         .ok_or_else(|| DbErr::Custom(format!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…")))?;
+    if backend == DbBackend::Sqlite
+        && let Some(path) = sqlite_path(url)
+    {
+        restrict_sqlite_file(&path).map_err(|e| DbErr::Custom(format!("{}: {e}", path.display())))?;
+    }
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
     match backend {

@@ -78,6 +78,20 @@ pub async fn by_upload_key(db: &impl ConnectionTrait, key: &str) -> Result<Optio
     Ok(Versions::find().filter(file_version::Column::UploadKey.eq(key)).one(db).await?)
 }
 
+/// The number the next version of a document gets (1 for the first). Call it inside the
+/// transaction that adds the version, after locking the community ([`crate::communities::lock`]).
+pub async fn next_version(db: &impl ConnectionTrait, document_id: i32) -> Result<i32> {
+    use sea_orm::QuerySelect;
+    let max: Option<Option<i32>> = Versions::find()
+        .select_only()
+        .column_as(file_version::Column::Version.max(), "max")
+        .filter(file_version::Column::DocumentId.eq(document_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0) + 1)
+}
+
 /// A new document with its first version.
 pub async fn create(
     db: &impl ConnectionTrait,

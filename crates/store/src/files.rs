@@ -21,6 +21,8 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct FileStore {
     inner: Arc<dyn ObjectStore>,
+    /// The directory, for a local store.
+    root: Option<std::path::PathBuf>,
     description: String,
     /// Bytes gathered before a part is written. S3 wants parts of at least 5 MB; a local
     /// directory takes small ones, which keeps memory flat however many uploads run at once.
@@ -49,6 +51,25 @@ pub enum StreamError {
     Store(object_store::Error),
 }
 
+/// Whether a file store error means the disk (or the bucket's quota) is full: `ENOSPC` or
+/// `EDQUOT` somewhere down its chain of causes.
+pub fn is_storage_full(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull
+                || io.kind() == std::io::ErrorKind::QuotaExceeded
+                || matches!(io.raw_os_error(), Some(28 | 122)))
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    // Some layers keep only the message.
+    let text = error.to_string();
+    text.contains("No space left on device") || text.contains("database or disk is full")
+}
+
 /// How many leading bytes a content check sees (or fewer, for a smaller file).
 pub const HEAD_BYTES: usize = 4096;
 
@@ -59,6 +80,7 @@ impl FileStore {
         let inner = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
         Ok(FileStore {
             inner: Arc::new(inner),
+            root: Some(dir.to_path_buf()),
             description: format!("directory {}", dir.display()),
             part_size: 256 * 1024,
         })
@@ -68,7 +90,37 @@ impl FileStore {
     /// `AWS_*` environment variables (`AWS_ENDPOINT` for MinIO and other S3-compatible stores).
     pub fn s3(bucket: &str) -> Result<Self> {
         let inner = AmazonS3Builder::from_env().with_bucket_name(bucket).build()?;
-        Ok(FileStore { inner: Arc::new(inner), description: format!("S3 bucket {bucket}"), part_size: 5 * 1024 * 1024 })
+        Ok(FileStore {
+            inner: Arc::new(inner),
+            root: None,
+            description: format!("S3 bucket {bucket}"),
+            part_size: 5 * 1024 * 1024,
+        })
+    }
+
+    /// Removes what uploads cut short by a crash left behind: in a local store, the staging
+    /// files (`<key>#<n>`) a write goes to before it is renamed into place. Our keys never
+    /// contain `#`. (An S3 bucket drops incomplete multipart uploads by its lifecycle rule.)
+    /// Call it before serving. Returns how many were removed.
+    pub fn sweep_staging(&self) -> Result<usize> {
+        fn walk(dir: &Path, removed: &mut usize) -> std::io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    walk(&path, removed)?;
+                } else if entry.file_name().to_string_lossy().contains('#') {
+                    std::fs::remove_file(&path)?;
+                    *removed += 1;
+                }
+            }
+            Ok(())
+        }
+        let mut removed = 0;
+        if let Some(root) = &self.root {
+            walk(root, &mut removed)?;
+        }
+        Ok(removed)
     }
 
     /// Where the files are, for logs: `directory ./data/files`.
@@ -172,6 +224,31 @@ impl FileStore {
         Ok((size, result.into_stream()))
     }
 
+    /// Removes a stored object (one that nothing records: an upload refused after it was
+    /// stored). Removing what is already gone is not an error.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        match self.inner.delete(&Self::key(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether an object is stored under `key`.
+    pub async fn exists(&self, key: &str) -> Result<bool> {
+        match self.inner.head(&Self::key(key)?).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A stored object that is removed again unless [`Unrecorded::recorded`] is called: what
+    /// an upload stored before the database has a row for it. Whatever way the request ends
+    /// (a refusal, an error, the client going away), nothing is left that no row names.
+    pub fn unrecorded(&self, key: &str) -> Unrecorded {
+        Unrecorded { files: Some(self.clone()), key: key.to_string() }
+    }
+
     pub async fn get(&self, key: &str) -> Result<Bytes> {
         Ok(self.inner.get(&Self::key(key)?).await?.bytes().await?)
     }
@@ -190,6 +267,46 @@ impl FileStore {
             target.put(key, self.get(key).await?).await?;
         }
         Ok(keys.len())
+    }
+}
+
+/// See [`FileStore::unrecorded`].
+#[must_use]
+pub struct Unrecorded {
+    files: Option<FileStore>,
+    key: String,
+}
+
+impl Unrecorded {
+    /// The database now names the object: keep it.
+    pub fn recorded(mut self) {
+        self.files = None;
+    }
+
+    /// The upload was refused after all: remove the object now.
+    pub async fn discard(mut self) {
+        if let Some(files) = self.files.take()
+            && let Err(e) = files.delete(&self.key).await
+        {
+            tracing::warn!(key = %self.key, error = %e, "cannot remove an unrecorded upload");
+        }
+    }
+}
+
+impl Drop for Unrecorded {
+    fn drop(&mut self) {
+        if let Some(files) = self.files.take() {
+            let key = std::mem::take(&mut self.key);
+            // Drop cannot wait: the removal runs on its own (a crash in between leaves an
+            // object that `linxuan check` lists).
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(e) = files.delete(&key).await {
+                        tracing::warn!(%key, error = %e, "cannot remove an unrecorded upload");
+                    }
+                });
+            }
+        }
     }
 }
 

@@ -22,7 +22,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-pub use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// What can go wrong in storage, in terms callers act on.
 #[derive(Debug, thiserror::Error)]

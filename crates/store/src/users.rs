@@ -33,6 +33,8 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser<'_>, now: DateTime<U
         email: Set(email.clone()),
         name: Set(new.name.trim().to_string()),
         role: Set(new.role.to_string()),
+        // Only the first administrator is made with a password, by the person at the console.
+        email_confirmed_at: Set(new.password_hash.is_some().then_some(now)),
         password_hash: Set(new.password_hash),
         active: Set(true),
         locale: Set(new.locale.to_string()),
@@ -83,6 +85,19 @@ async fn change(db: &impl ConnectionTrait, id: i32, edit: impl FnOnce(&mut user:
 
 pub async fn set_password_hash(db: &impl ConnectionTrait, id: i32, hash: String) -> Result<User> {
     change(db, id, |u| u.password_hash = Set(Some(hash))).await
+}
+
+/// Sets a password through a one-time link. A link is mailed to the account's address or
+/// handed over by the office, never shown to anyone else: using it shows the address is the
+/// user's own.
+pub async fn set_password_by_link(db: &impl ConnectionTrait, id: i32, hash: String, now: DateTime<Utc>) -> Result<User> {
+    change(db, id, |u| {
+        u.password_hash = Set(Some(hash));
+        if matches!(&u.email_confirmed_at, sea_orm::ActiveValue::Unchanged(None)) {
+            u.email_confirmed_at = Set(Some(now));
+        }
+    })
+    .await
 }
 
 pub async fn set_name(db: &impl ConnectionTrait, id: i32, name: &str) -> Result<User> {

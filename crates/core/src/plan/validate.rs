@@ -81,6 +81,43 @@ impl Checker {
         }
     }
 
+    fn at_most(&mut self, path: &str, value: i64, max: i64) {
+        if value > max {
+            self.add(path, format!("為 {value}，最多為 {max}"), format!("is {value}, must be at most {max}"));
+        }
+    }
+
+    /// Every text of the plan, keys included: no control characters, none that reorder text.
+    fn texts(&mut self, path: &str, value: &toml::Value) {
+        let bad = |s: &str| s.chars().any(|ch| (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || crate::text::is_bidi_control(ch));
+        match value {
+            toml::Value::String(s) if bad(s) => self.add(
+                path,
+                "含有控制字元或改變文字方向的字元，請刪除後再試",
+                "contains a control character or one that reorders text; remove it",
+            ),
+            toml::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.texts(&format!("{path}[{i}]"), item);
+                }
+            }
+            toml::Value::Table(table) => {
+                for (key, item) in table {
+                    let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    if bad(key) {
+                        self.add(
+                            child.clone(),
+                            "名稱含有控制字元或改變文字方向的字元",
+                            "the key contains a control character or one that reorders text",
+                        );
+                    }
+                    self.texts(&child, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn in_year(&mut self, path: &str, date: NaiveDate, year: i32, (first, last): (NaiveDate, NaiveDate)) {
         if date < first || date > last {
             self.add(
@@ -97,6 +134,12 @@ impl Checker {
     }
 }
 
+/// The largest file size a plan may allow, in MB: 2 GB.
+pub const MAX_FILE_MB: i64 = 2_000;
+/// The longest group name: a group's results go on a worksheet named after it, and a
+/// worksheet's name has at most 31 characters.
+pub const MAX_GROUP_NAME: usize = 31;
+
 /// Every problem with the plan; empty when the plan is valid.
 pub fn validate(plan: &Plan) -> Vec<Problem> {
     let mut c = Checker { problems: Vec::new() };
@@ -110,6 +153,9 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         return c.problems;
     }
     let span = academic_year_span(year);
+    if let Ok(whole) = toml::Value::try_from(plan) {
+        c.texts("", &whole);
+    }
     c.not_empty("title", &plan.title);
     c.not_empty("authority", &plan.authority);
     c.not_empty("organiser", &plan.organiser);
@@ -129,6 +175,7 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
     // Uploads
     let uploads = &plan.uploads;
     c.at_least("uploads.max_file_mb", uploads.max_file_mb, 1);
+    c.at_most("uploads.max_file_mb", uploads.max_file_mb, MAX_FILE_MB);
     if uploads.late_fraction < Decimal::ZERO || uploads.late_fraction > Decimal::ONE {
         c.add(
             "uploads.late_fraction",
@@ -338,6 +385,22 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
         let path = format!("groups.{id}");
         c.id(&path, id);
         c.not_empty(&format!("{path}.name"), &group.name);
+        let name = group.name.trim();
+        let sheet_marks = |ch: char| matches!(ch, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\'');
+        if name.chars().count() > MAX_GROUP_NAME {
+            c.add(
+                format!("{path}.name"),
+                format!("組別名稱最多 {MAX_GROUP_NAME} 字（試算表工作表名稱的上限）"),
+                format!("a group name has at most {MAX_GROUP_NAME} characters (a worksheet name's limit)"),
+            );
+        }
+        if name.starts_with('\'') || name.ends_with('\'') || (!name.is_empty() && name.chars().all(sheet_marks)) {
+            c.add(
+                format!("{path}.name"),
+                "組別名稱不可以 ' 開頭或結尾，也不可只有 [ ] : * ? / \\ 這些符號",
+                "a group name must not start or end with ' nor consist only of [ ] : * ? / \\",
+            );
+        }
         if !plan.tracks.contains_key(&group.track) {
             c.add(
                 format!("{path}.track"),
@@ -848,6 +911,34 @@ mod tests {
                 "presentation_day.agenda[2].sharing[1]: \"basic-junior\" is not a group of the plan",
             ]
         );
+    }
+
+    #[test]
+    fn values_that_would_break_later_are_caught_now() {
+        let text = edited("max_file_mb = 50", "max_file_mb = 18446744073710");
+        // That does not even fit: TOML integers are 64-bit, so the reader refuses it.
+        assert!(Plan::from_toml(&text).is_err() || !problems_of(&text).is_empty());
+        let text = edited("max_file_mb = 50", "max_file_mb = 9223372036854");
+        assert_eq!(problems_of(&text), ["uploads.max_file_mb: is 9223372036854, must be at most 2000"]);
+        let text = edited("name = \"國小組\"", "name = \"'國小組\"");
+        assert_eq!(
+            problems_of(&text),
+            ["groups.basic-elementary.name: a group name must not start or end with ' nor consist only of [ ] : * ? / \\"]
+        );
+        let text = edited("name = \"國小組\"", "name = \"[]:*?/\\\\\"");
+        assert_eq!(problems_of(&text).len(), 1, "{:?}", problems_of(&text));
+        let text = edited("name = \"國小組\"", &format!("name = \"{}\"", "組".repeat(32)));
+        assert_eq!(
+            problems_of(&text),
+            ["groups.basic-elementary.name: a group name has at most 31 characters (a worksheet name's limit)"]
+        );
+        let text = edited("name = \"國小組\"", "name = \"國小\\u0000組\"");
+        assert_eq!(
+            problems_of(&text),
+            ["groups.basic-elementary.name: contains a control character or one that reorders text; remove it"]
+        );
+        let text = edited("name = \"國小組\"", "name = \"國小\\u202E組\"");
+        assert_eq!(problems_of(&text).len(), 1);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Plan(PlanCommand::Check { file })) => plan_check(&file, lang),
         Some(Command::Import(ImportCommand::Schools { file, data })) => with_runtime(async {
             let bytes = read_input(&file, lang)?;
-            let rows = match import::schools::parse(&bytes) {
+            let rows = match import::schools::parse(&bytes, &linxuan_docs::table::Limits::DEFAULT) {
                 Ok(rows) => rows,
                 Err(problems) => {
                     for p in &problems {

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use linxuan_core::Lang;
 use linxuan_core::plan::Plan;
-use linxuan_docs::table::read_table;
+use linxuan_docs::table::{Limits, read_table_within};
 use linxuan_store::audit::{self, Actor, Change};
 use linxuan_store::communities::{self, CommunityData, MemberData};
 use linxuan_store::tokens::{self, Purpose};
@@ -174,7 +174,7 @@ pub async fn parse(
     plan: &Plan,
     bytes: &[u8],
 ) -> Result<Result<Vec<Row>, Vec<RowProblem>>, StoreError> {
-    let table = match read_table(bytes) {
+    let table = match read_table_within(bytes, &Limits::UPLOAD) {
         Ok(t) => t,
         Err(e) => return Ok(Err(vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())])),
     };
@@ -319,8 +319,43 @@ pub async fn apply(
             continue;
         }
         let created = communities::create(&txn, year, &row.data, communities::APPROVED, now).await?;
-        let user = match users::by_email(&txn, &row.email).await? {
-            Some(u) if u.role == "convener" => u,
+        let existing_user = users::by_email(&txn, &row.email).await?;
+        if let Some(u) = &existing_user
+            && u.role == "convener"
+            && u.password_hash.is_some()
+            && u.email_confirmed_at.is_none()
+        {
+            // Someone set this account's password without showing the address is theirs (a
+            // link a convener once saw): attaching a community to it could hand it to them.
+            problems.push(RowProblem::new(
+                row.line,
+                format!(
+                    "{} 的帳號尚未經本人確認電子郵件；請先在「帳號」頁為此帳號產生重設密碼連結並交給本人（或寄出），本人設定密碼後再匯入",
+                    row.email
+                ),
+                format!(
+                    "the account of {} has not had its e-mail address confirmed by its owner: make a password-reset link for it on the Accounts page and give it to the owner (or mail it), then import again once they have set their password",
+                    row.email
+                ),
+            ));
+            continue;
+        }
+        let user = match existing_user {
+            Some(u) if u.role == "convener" && u.password_hash.is_some() => u,
+            Some(u) if u.role == "convener" => {
+                // An account nobody has taken up yet: a fresh invitation goes to the address.
+                tokens::revoke(&txn, Purpose::Invite, Some(u.id), now).await?;
+                let (secret, _) =
+                    tokens::issue(&txn, Purpose::Invite, Some(u.id), crate::web::office::users::INVITE_VALID, now)
+                        .await?;
+                links.push(Invited {
+                    code: row.data.code.clone(),
+                    name: row.convener.clone(),
+                    email: row.email.clone(),
+                    link: state.link(&format!("/invite/{secret}")),
+                });
+                u
+            }
             Some(_) => {
                 problems.push(RowProblem::new(
                     row.line,

@@ -167,11 +167,32 @@ impl FromRequestParts<AppState> for Ctx {
 }
 
 /// A path from a `next`/`back` parameter that stays on this site (`/office`, not `//evil`).
+///
+/// Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example`
+/// or `/\\evil.example` would leave the site: whitespace, control characters and backslashes
+/// refuse the path. Letters beyond ASCII (a search for 桃園 decoded from the query) are
+/// percent-encoded again, as a `Location` header needs.
 pub fn local_path(candidate: Option<&str>) -> Option<String> {
-    let c = candidate?.trim();
-    let safe = c.starts_with('/') && !c.starts_with("//") && !c.starts_with("/\\") && !c.contains(['\r', '\n']);
-    safe.then(|| c.to_string())
+    let c = candidate?;
+    let safe = c.starts_with('/')
+        && !c.starts_with("//")
+        && c.chars().all(|ch| {
+            !ch.is_whitespace() && !ch.is_control() && ch != '\\' && !linxuan_core::text::is_bidi_control(ch)
+        });
+    if !safe {
+        return None;
+    }
+    let mut out = String::with_capacity(c.len());
+    for b in c.bytes() {
+        if b.is_ascii() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
 }
+
 
 #[cfg(test)]
 mod tests {
@@ -180,8 +201,24 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(local_path(Some("/office/schools?x=1")), Some("/office/schools?x=1".into()));
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "office", ""] {
-            assert_eq!(local_path(Some(bad)), None, "{bad}");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "office",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{1}",
+            "/\u{0}x",
+            "/a\\b",
+            "/\u{202e}x",
+            "/\u{3000}/evil.example",
+        ] {
+            assert_eq!(local_path(Some(bad)), None, "{bad:?}");
         }
+        assert_eq!(local_path(Some("/office/plan#awards")), Some("/office/plan#awards".into()));
+        assert_eq!(local_path(Some("/office/schools?q=桃")), Some("/office/schools?q=%E6%A1%83".into()));
     }
 }

@@ -29,6 +29,9 @@ pub enum AppError {
     /// Something the server itself lacks (a font for PDF documents): the office can fix it.
     #[error("unavailable: {en}")]
     Unavailable { zh: String, en: String },
+    /// The disk (or the storage quota) is full: nothing new was kept, nothing old was lost.
+    #[error("storage full")]
+    StorageFull,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -43,6 +46,7 @@ impl From<linxuan_store::StoreError> for AppError {
     fn from(e: linxuan_store::StoreError) -> Self {
         match e {
             linxuan_store::StoreError::NotFound => AppError::NotFound,
+            other if linxuan_store::files::is_storage_full(&other) => AppError::StorageFull,
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -59,7 +63,7 @@ impl From<linxuan_pdf::PdfError> for AppError {
 
 impl From<linxuan_store::DbErr> for AppError {
     fn from(e: linxuan_store::DbErr) -> Self {
-        AppError::Internal(e.to_string())
+        if linxuan_store::files::is_storage_full(&e) { AppError::StorageFull } else { AppError::Internal(e.to_string()) }
     }
 }
 
@@ -127,6 +131,18 @@ impl IntoResponse for AppError {
                     "伺服器目前無法提供這項功能",
                     "The server cannot do this at the moment",
                     Some((&zh, &en)),
+                )
+            }
+            AppError::StorageFull => {
+                tracing::error!("storage full: an upload or a change was refused");
+                page(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "伺服器的儲存空間已滿，這次的資料沒有存下",
+                    "The server's storage is full: this was not saved",
+                    Some((
+                        "已經存下的檔案與資料都還在。請通知承辦單位清出空間後再試一次。",
+                        "Everything saved before is still there. Tell the programme office, and try again once there is room.",
+                    )),
                 )
             }
             AppError::Internal(detail) => {

@@ -1,10 +1,4 @@
-//! Helpers shared by forms: per-field error messages, and reading the client's address.
-
-use std::net::SocketAddr;
-
-use axum::extract::ConnectInfo;
-use axum::http::HeaderMap;
-use axum::http::request::Parts;
+//! Helpers shared by forms: per-field error messages and e-mail addresses.
 
 /// Messages attached to form fields by name, in the user's language.
 #[derive(Debug, Default, Clone)]
@@ -35,23 +29,6 @@ impl FieldErrors {
     }
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when Linxuan is
-/// told it sits behind a proxy.
-pub fn client_address(headers: &HeaderMap, connect: Option<&ConnectInfo<SocketAddr>>, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty())
-    {
-        return first.to_string();
-    }
-    connect.map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
-}
-
-/// [`client_address`] from request parts.
-pub fn client_address_of(parts: &Parts, trust_proxy: bool) -> String {
-    client_address(&parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>(), trust_proxy)
-}
-
 /// A plausible e-mail address: something@domain.tld, no spaces. (Delivery is the real test.)
 pub fn looks_like_email(email: &str) -> bool {
     let email = email.trim();
@@ -65,17 +42,6 @@ pub fn looks_like_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
         && email.len() <= 254
         && !domain.contains('@')
-}
-
-/// The client's address as an extractor (see [`client_address`]).
-pub struct ClientAddr(pub String);
-
-impl axum::extract::FromRequestParts<crate::app::AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &crate::app::AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_address_of(parts, state.config.trust_proxy)))
-    }
 }
 
 #[cfg(test)]

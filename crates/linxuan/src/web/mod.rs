@@ -8,15 +8,18 @@
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod community;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod forms;
 pub mod home;
+pub mod input;
 pub mod limit;
 pub mod office;
 pub mod review;
+pub mod timeout;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +43,12 @@ const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let secure = state.config.secure_cookies();
+    // Behind https, browsers are told to use nothing else for a year.
+    let hsts = state
+        .config
+        .public_url()
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(if secure { "__Host-linxuan" } else { "linxuan" })
         .with_secure(secure)
@@ -67,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/office", office)
         .fallback(home::not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn(input::clean_input))
         .layer(auth)
         .nest("/assets", assets::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -79,6 +89,9 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &axum::response::Response| {
+            hsts.clone()
+        }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

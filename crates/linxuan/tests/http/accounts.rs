@@ -212,6 +212,8 @@ async fn password_reset_by_mail_with_sink(backend: crate::support::Backend) {
     let known = stranger.post("/password/forgot", &[("email", "office@tyc.edu.tw")]).await;
     assert_eq!(unknown.status, StatusCode::OK);
     assert_eq!(known.body, unknown.body.replace("nobody@tyc.edu.tw", "office@tyc.edu.tw"));
+    // The link is mailed after the answer.
+    app.state.background.idle().await;
     let messages = sink.messages();
     assert_eq!(messages.len(), 2, "one invitation, one reset; nothing for the unknown address");
     let text = mail_text(&messages[1]);

@@ -8,9 +8,9 @@ use reqwest::StatusCode;
 use crate::backends;
 use crate::support::{Client, SmtpSink, TestApp, mail_text};
 
-const SCHOOLS: &str =
+pub(crate) const SCHOOLS: &str =
     "code,name,level,district\n034750,西門國小,國小,桃園區\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n";
-const COMMUNITIES: &str = "社群代碼,學校代碼,類別,組別,社群名稱,召集人,召集人電子郵件\n\
+pub(crate) const COMMUNITIES: &str = "社群代碼,學校代碼,類別,組別,社群名稱,召集人,召集人電子郵件\n\
 E001,034750,初階,國小組,西門閱讀社群,林老師,lin@school.tyc.edu.tw\n\
 J001,034601,初階,國中組,文昌數學社群,陳老師,chen@school.tyc.edu.tw\n";
 
@@ -19,14 +19,14 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 /// A PDF, as far as a type check can tell, of `size` bytes.
-fn pdf(size: usize) -> Vec<u8> {
+pub(crate) fn pdf(size: usize) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
     bytes.resize(size.max(16), b'x');
     bytes
 }
 
 /// The admin, with schools and two communities imported; returns the invitation links shown.
-async fn office(app: &TestApp) -> (Client, Vec<String>) {
+pub(crate) async fn office(app: &TestApp) -> (Client, Vec<String>) {
     let admin = app.admin().await;
     let page = admin.upload("/office/schools/import", "schools.csv", SCHOOLS.as_bytes().to_vec()).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -45,7 +45,7 @@ async fn office(app: &TestApp) -> (Client, Vec<String>) {
 }
 
 /// A convener who accepted their invitation.
-async fn convener(app: &TestApp, link: &str) -> Client {
+pub(crate) async fn convener(app: &TestApp, link: &str) -> Client {
     let client = app.client();
     let page =
         client.post(link, &[("name", "林老師"), ("password", "teaching is fun"), ("confirm", "teaching is fun")]).await;
@@ -54,7 +54,7 @@ async fn convener(app: &TestApp, link: &str) -> Client {
 }
 
 /// The id of the community the convener lands on.
-async fn community_id(client: &Client) -> i32 {
+pub(crate) async fn community_id(client: &Client) -> i32 {
     let page = client.get("/community").await;
     let to = page.location.expect("a single community opens directly");
     to.trim_start_matches("/community/").parse().unwrap()
@@ -312,7 +312,7 @@ async fn an_upload_over_the_limit_leaves_nothing_behind(app: TestApp) {
     assert_eq!(exactly.status, StatusCode::SEE_OTHER, "exactly the limit is fine");
 }
 
-fn walk(dir: &std::path::Path) -> Vec<String> {
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -465,7 +465,7 @@ async fn registration_waits_for_the_office(app: TestApp) {
 }
 
 async fn the_convener_role_can_be_handed_over(app: TestApp) {
-    let (_, links) = office(&app).await;
+    let (admin, links) = office(&app).await;
     let lin = convener(&app, &links[0]).await;
     let id = community_id(&lin).await;
     lin.post(&format!("/community/{id}/members"), &[("name", "張老師"), ("email", "chang@school.tyc.edu.tw")]).await;
@@ -474,12 +474,24 @@ async fn the_convener_role_can_be_handed_over(app: TestApp) {
     let page = lin.post(&hand, &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.has("張老師 現在是召集人"));
-    let link = page.find_link("/invite/").expect("a new account is invited; the link is shown without SMTP");
+    // Another person's set-password link is never shown to a convener, even without SMTP:
+    // whoever had it could take the account before its owner arrives.
+    assert!(page.find_link("/invite/").is_none(), "{}", page.body);
+    assert!(page.has("設定密碼的連結不會顯示在這裡"), "{}", page.body);
     assert_eq!(
         lin.get(&format!("/community/{id}")).await.status,
         StatusCode::FORBIDDEN,
         "the former convener no longer has access"
     );
+    // The office makes the link and hands it to the new convener.
+    let users = admin.get("/office/users").await;
+    let row = users.body.find("chang@school.tyc.edu.tw").unwrap();
+    let resend = users.body[row..].find("/resend\"").map(|end| {
+        let start = users.body[..row + end].rfind("/office/users/").unwrap();
+        users.body[start..row + end + "/resend".len()].to_string()
+    });
+    let made = admin.post(&resend.expect("the office can send the invitation again"), &[]).await;
+    let link = made.find_link("/invite/").expect("the office sees the link to pass on");
     let chang = convener(&app, &link).await;
     assert_eq!(community_id(&chang).await, id);
 }

@@ -217,6 +217,31 @@ impl Page {
         self.body.contains(text)
     }
 
+    /// The page parsed as a browser would.
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching a CSS selector, whitespace collapsed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// An attribute of every element matching a CSS selector (that has it).
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        self.html().select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
+    }
+
+    /// The `action` of the first form matching a CSS selector.
+    pub fn form_action(&self, css: &str) -> Option<String> {
+        self.attrs(css, "action").into_iter().next()
+    }
+
     /// The first link (href or input value) containing `marker`, as a path.
     pub fn find_link(&self, marker: &str) -> Option<String> {
         let start = self.body.find(marker)?;
@@ -319,6 +344,22 @@ impl Client {
 }
 
 impl Client {
+    /// The underlying HTTP client (cookies shared), for requests the helpers do not make.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// An absolute URL of a path on the test server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request built on [`Client::http`] and reads the answer as a page.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let response = request.send().await.unwrap();
+        self.page(response).await
+    }
+
     /// Uploads as the page's script does: asking for a JSON answer.
     pub async fn upload_json(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Page {
         let token = self.token().await;
@@ -343,14 +384,36 @@ pub struct SmtpSink {
     pub received: Arc<Mutex<Vec<String>>>,
 }
 
+/// Holds a slow mail server's answers until opened (a mail server that takes its time).
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        *self.0.0.lock().unwrap() = true;
+        self.0.1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0.0.lock().unwrap();
+        while !*open {
+            open = self.0.1.wait(open).unwrap();
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Keep {
     received: Arc<Mutex<Vec<String>>>,
     current: Vec<u8>,
+    gate: Option<Gate>,
 }
 
 impl mailin_embedded::Handler for Keep {
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> mailin_embedded::Response {
+        if let Some(gate) = &self.gate {
+            gate.wait();
+        }
         self.current.clear();
         mailin_embedded::response::OK
     }
@@ -366,10 +429,19 @@ impl mailin_embedded::Handler for Keep {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        Self::start_with(None)
+    }
+
+    /// A sink that takes no message until `gate` is opened.
+    pub fn start_gated(gate: Gate) -> SmtpSink {
+        Self::start_with(Some(gate))
+    }
+
+    fn start_with(gate: Option<Gate>) -> SmtpSink {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let mut server = mailin_embedded::Server::new(Keep { received: received.clone(), current: Vec::new() });
+        let mut server = mailin_embedded::Server::new(Keep { received: received.clone(), current: Vec::new(), gate });
         server.with_name("sink.test").with_ssl(mailin_embedded::SslConfig::None).unwrap().with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

@@ -21,6 +21,10 @@ pub struct Model {
     /// JSON of the thing after the change.
     #[sea_orm(column_type = "Text", nullable)]
     pub after: Option<String>,
+    /// The hash of the entry before this one (`""` for the first): the log is a chain.
+    pub prev_hash: Option<String>,
+    /// SHA-256 of `prev_hash` and this entry's content (`audit::chain_hash`).
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,9 @@ pub struct Model {
     pub locale: String,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// When the owner of the address showed they read it: they used a link that was mailed to
+    /// it or that the office handed them. `None` for an account nobody has proved is theirs.
+    pub email_confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_communities;
 mod m0003_review;
+mod m0004_hardening;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_communities::Migration),
             Box::new(m0003_review::Migration),
+            Box::new(m0004_hardening::Migration),
         ]
     }
 }

@@ -20,7 +20,8 @@ use crate::mail::{self, Delivery};
 use crate::web::auth::{self, AuthSession, Credentials, Role};
 use crate::web::ctx::{Ctx, local_path};
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{ClientAddr, FieldErrors, looks_like_email};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{FieldErrors, looks_like_email};
 
 /// How long a password-reset link stays valid.
 pub const RESET_LINK_VALID: Duration = Duration::hours(2);
@@ -105,7 +106,7 @@ async fn login(
         let error = ctx.t("login.wrong").into_owned();
         return Ok((StatusCode::UNAUTHORIZED, page(ctx, error)).into_response());
     };
-    state.login_limiter.record_success(&form.email);
+    state.login_limiter.record_success(&form.email, &address);
     auth.login(&user).await.map_err(|e| AppError::Internal(e.to_string()))?;
     users::touch_login(&state.db, user.id, now).await?;
     // A new session id on sign-in (axum-login cycles it); the CSRF token goes with the old one.
@@ -345,7 +346,7 @@ async fn accept_invite(
     }
     let before = user_summary(&user);
     users::set_name(&txn, user.id, &form.name).await?;
-    let updated = users::set_password_hash(&txn, user.id, hash).await?;
+    let updated = users::set_password_by_link(&txn, user.id, hash, now).await?;
     let actor = Actor::user(user.id, &user.email);
     audit::record(
         &txn,
@@ -390,27 +391,22 @@ async fn forgot(
         let error = ctx.t("form.bad_email").into_owned();
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ForgotPage { ctx, email: form.email, error }).into_response());
     }
-    // Reset requests count against the same limits as failed sign-ins: no mail-bombing.
-    let key = format!("reset:{}", form.email);
-    if let Err(wait) = state.login_limiter.check(&key, &address, now) {
+    // Reset requests have limits of their own (no mail-bombing), apart from sign-ins.
+    if let Err(wait) = state.login_limiter.check_reset(&form.email, &address, now) {
         let minutes = wait.div_ceil(60).to_string();
         let error = ctx.tf("login.too_many", &[("minutes", &minutes)]);
         return Ok((StatusCode::TOO_MANY_REQUESTS, ForgotPage { ctx, email: form.email, error }).into_response());
     }
-    state.login_limiter.record_failure(&key, &address, now);
-    if let Some(user) = users::by_email(&state.db, &form.email).await?.filter(|u| u.active) {
-        tokens::revoke(&state.db, Purpose::Reset, Some(user.id), now).await?;
-        let (secret, _) = tokens::issue(&state.db, Purpose::Reset, Some(user.id), RESET_LINK_VALID, now).await?;
-        let link = state.link(&format!("/password/reset/{secret}"));
-        let (subject, body) = reset_mail(&user.name, &link);
-        match mail::send(&state, "password-reset", &user.email, &subject, &body, "self").await {
-            Delivery::Sent => {}
-            // Nobody else can pass the link on: the operator finds it in the server log.
-            _ => {
-                tracing::warn!(email = %user.email, %link, "password reset link not mailed; pass it on")
-            }
+    state.login_limiter.record_reset(&form.email, &address, now);
+    // Answer first, send after: how long the mail takes must not tell whether the address
+    // has an account.
+    let task = state.clone();
+    let email = form.email.clone();
+    state.background.spawn(async move {
+        if let Err(e) = send_reset_link(&task, &email, now).await {
+            tracing::error!(error = %e, "cannot make a password reset link");
         }
-    }
+    });
     // The same answer whether or not the address has an account.
     let page = MessagePage {
         title: ctx.t("forgot.sent_title").into_owned(),
@@ -420,6 +416,23 @@ async fn forgot(
         ctx,
     };
     Ok(page.into_response())
+}
+
+/// Makes and mails a reset link when `email` has an active account; nothing otherwise.
+async fn send_reset_link(state: &AppState, email: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    let Some(user) = users::by_email(&state.db, email).await?.filter(|u| u.active) else {
+        return Ok(());
+    };
+    tokens::revoke(&state.db, Purpose::Reset, Some(user.id), now).await?;
+    let (secret, _) = tokens::issue(&state.db, Purpose::Reset, Some(user.id), RESET_LINK_VALID, now).await?;
+    let link = state.link(&format!("/password/reset/{secret}"));
+    let (subject, body) = reset_mail(&user.name, &link);
+    match mail::send(state, "password-reset", &user.email, &subject, &body, "self").await {
+        Delivery::Sent => {}
+        // Nobody else can pass the link on: the operator finds it in the server log.
+        _ => tracing::warn!(email = %user.email, %link, "password reset link not mailed; pass it on"),
+    }
+    Ok(())
 }
 
 fn reset_mail(name: &str, link: &str) -> (String, String) {
@@ -470,7 +483,7 @@ async fn reset(
     if !tokens::consume(&txn, found.id, now).await? {
         return Ok(link_unusable(ctx));
     }
-    users::set_password_hash(&txn, user.id, hash).await?;
+    users::set_password_by_link(&txn, user.id, hash, now).await?;
     audit::record(&txn, now, &Actor::user(user.id, &user.email), Change::new("user.reset_password", "user", user.id))
         .await?;
     txn.commit().await?;

@@ -10,8 +10,8 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::filetype;
@@ -188,14 +188,31 @@ fn reply(wants_json: bool, ctx: &Ctx, status: StatusCode, message: String, redir
     response
 }
 
+/// Room for the form's other parts and the multipart framing around the file.
+const UPLOAD_MARGIN: u64 = 64 * 1024;
+/// The largest text part of the upload form (the title).
+const TEXT_PART_LIMIT: usize = 4 * 1024;
+
+/// Reads a small text part of a multipart form, refusing one over `limit` bytes.
+async fn small_text(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> Result<String, ()> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| ())? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
     Query(q): Query<UploadQuery>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> AppResult<Response> {
+    let headers = request.headers().clone();
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let portal = portal(&state, &ctx, id).await?;
@@ -222,14 +239,7 @@ async fn upload(
     }
     // A retry of an upload that already arrived: the same answer, no duplicate.
     if let Some(done) = documents::by_upload_key(&state.db, &q.key).await? {
-        let doc = documents::get(&state.db, done.document_id).await?.ok_or(AppError::NotFound)?;
-        if doc.community_id != id {
-            return Err(AppError::Forbidden);
-        }
-        let message = ctx.tf1("files.uploaded", "name", &done.file_name);
-        // Shown on the page the browser goes to next (the script follows `redirect`).
-        ctx.flash("ok", message.clone()).await;
-        return Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back));
+        return already_there(&state, &ctx, id, &done, wants_json, &back).await;
     }
     let meeting = match (q.category.as_str(), q.meeting) {
         (SIGNIN, Some(m)) => match meetings::get(&state.db, m).await? {
@@ -241,46 +251,75 @@ async fn upload(
         }
         _ => None,
     };
-    // A new version of an existing document (the report and a sign-in sheet have just one).
-    let existing: Option<Document> = match q.document {
-        Some(doc_id) => match documents::get(&state.db, doc_id).await? {
-            Some(d) if d.community_id == id && d.deleted_at.is_none() && d.category == q.category => Some(d),
+    if let Some(doc_id) = q.document {
+        match documents::get(&state.db, doc_id).await? {
+            Some(d) if d.community_id == id && d.deleted_at.is_none() && d.category == q.category => {}
             _ => return Err(AppError::NotFound),
-        },
-        None => {
-            let live = documents::list(&state.db, id, false).await?;
-            match (q.category.as_str(), &meeting) {
-                (REPORT, _) => live.into_iter().find(|d| d.category == REPORT),
-                (SIGNIN, Some(m)) => live.into_iter().find(|d| d.category == SIGNIN && d.meeting_id == Some(m.id)),
-                _ => None,
-            }
         }
+    }
+
+    let max_mb = portal.plan.uploads.max_file_mb;
+    let limit = u64::try_from(max_mb).unwrap_or(0).saturating_mul(1_000_000);
+    let too_large = || {
+        let max = max_mb.to_string();
+        fail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("檔案超過 {max} MB 的上限，沒有上傳；請壓縮或分成幾個檔案"),
+            &format!("the file is over the {max} MB limit and was not uploaded; compress it or split it"),
+        )
+    };
+    // The whole request may be the file and a little more, never what it claims beyond that.
+    let request_limit = limit.saturating_add(UPLOAD_MARGIN);
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > request_limit) {
+        return too_large();
+    }
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, usize::try_from(request_limit).unwrap_or(usize::MAX)))
+    });
+    let mut multipart = match Multipart::from_request(request, &state).await {
+        Ok(m) => m,
+        Err(_) => return fail(StatusCode::BAD_REQUEST, "這不是檔案上傳表單", "this is not a file upload form"),
     };
 
-    let limit = portal.plan.uploads.max_file_mb.max(0) as u64 * 1_000_000;
     let accepted = portal.plan.uploads.file_types.clone();
     let mut title = String::new();
-    let mut stored = None;
+    let mut stored: Option<(linxuan_store::files::Stored, linxuan_store::files::Unrecorded)> = None;
     let mut file_name = String::new();
     let mut kind: Option<filetype::FileType> = None;
-    loop {
+    let broke_off = |e: String| {
+        fail(
+            StatusCode::BAD_REQUEST,
+            &format!("上傳中斷：{e}，請再試一次"),
+            &format!("the upload broke off ({e}); try again"),
+        )
+    };
+    // Whatever refuses the upload after the file is stored takes the file away again.
+    let refused: Option<AppResult<Response>> = 'read: loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                return fail(
-                    StatusCode::BAD_REQUEST,
-                    &format!("上傳中斷：{e}，請再試一次"),
-                    &format!("the upload broke off ({e}); try again"),
-                );
-            }
+            Ok(None) => break 'read None,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => break 'read Some(too_large()),
+            Err(e) => break 'read Some(broke_off(e.body_text())),
         };
         match field.name() {
-            Some("title") => title = field.text().await.unwrap_or_default().trim().chars().take(200).collect(),
+            Some("title") => match small_text(field, TEXT_PART_LIMIT).await {
+                Ok(text) => title = linxuan_core::text::clean_line(&text).trim().chars().take(200).collect(),
+                Err(()) => {
+                    break 'read Some(fail(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "標題太長（最多 200 字）",
+                        "the title is too long (at most 200 characters)",
+                    ));
+                }
+            },
+            Some("file") if stored.is_some() => {
+                break 'read Some(fail(StatusCode::UNPROCESSABLE_ENTITY, "一次只能上傳一個檔案", "upload one file at a time"));
+            }
             Some("file") => {
-                file_name = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
+                file_name = linxuan_core::text::clean_line(field.file_name().unwrap_or("")).trim().chars().take(200).collect();
                 if file_name.is_empty() {
-                    return fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload");
+                    break 'read Some(fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload"));
                 }
                 let storage_key = format!("communities/{id}/{}", upload_key());
                 let check = |head: &[u8]| {
@@ -291,37 +330,50 @@ async fn upload(
                         .map_err(|(zh, en)| format!("{zh}\u{1f}{en}"))
                 };
                 match state.files.put_stream(&storage_key, Box::pin(field), limit, check).await {
-                    Ok(s) => stored = Some(s),
-                    Err(StreamError::TooLarge { .. }) => {
-                        let max = portal.plan.uploads.max_file_mb.to_string();
-                        return fail(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &format!("檔案超過 {max} MB 的上限，沒有上傳；請壓縮或分成幾個檔案"),
-                            &format!(
-                                "the file is over the {max} MB limit and was not uploaded; compress it or split it"
-                            ),
-                        );
+                    Ok(s) => {
+                        let pending = state.files.unrecorded(&s.key);
+                        stored = Some((s, pending));
                     }
+                    Err(StreamError::TooLarge { .. }) => break 'read Some(too_large()),
                     Err(StreamError::Refused(reason)) => {
                         let (zh, en) = reason.split_once('\u{1f}').unwrap_or((&reason, &reason));
-                        return fail(StatusCode::UNPROCESSABLE_ENTITY, zh, en);
+                        break 'read Some(fail(StatusCode::UNPROCESSABLE_ENTITY, zh, en));
                     }
-                    Err(StreamError::Source(e)) => {
-                        return fail(
-                            StatusCode::BAD_REQUEST,
-                            &format!("上傳中斷：{e}，請再試一次"),
-                            &format!("the upload broke off ({e}); try again"),
-                        );
+                    Err(StreamError::Source(e)) if e.contains("length limit exceeded") => break 'read Some(too_large()),
+                    Err(StreamError::Source(e)) => break 'read Some(broke_off(e)),
+                    Err(StreamError::Store(e)) => {
+                        break 'read Some(match store_failed(e) {
+                            AppError::StorageFull => fail(
+                                StatusCode::INSUFFICIENT_STORAGE,
+                                "伺服器的儲存空間已滿，檔案沒有上傳；已上傳的檔案都還在。請通知承辦單位。",
+                                "the server's storage is full and the file was not uploaded; files uploaded before are safe. Tell the programme office.",
+                            ),
+                            other => Err(other),
+                        });
                     }
-                    Err(StreamError::Store(e)) => return Err(AppError::Internal(e.to_string())),
                 }
             }
-            _ => {}
+            _ => {
+                break 'read Some(fail(
+                    StatusCode::BAD_REQUEST,
+                    "上傳表單有不認得的欄位，請重新整理頁面",
+                    "the upload form has a field this page does not know; reload the page",
+                ));
+            }
         }
+    };
+    if let Some(answer) = refused {
+        if let Some((_, pending)) = stored.take() {
+            pending.discard().await;
+        }
+        return answer;
     }
-    let (Some(stored), Some(kind)) = (stored, kind) else {
+    let (Some((stored, pending)), Some(kind)) = (stored, kind) else {
         return fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload");
     };
+    // Offered under the extension of what it is: a PDF named x.html downloads as x.pdf.
+    let file_name = filetype::name_for(&file_name, kind);
+    // The last byte has arrived: this moment decides whether it is late.
     let now = state.now();
     let item = match (q.category.as_str(), &meeting) {
         (REPORT, _) => Item::Report,
@@ -347,21 +399,21 @@ async fn upload(
         late,
         upload_key: &q.key,
     };
-    let next_number = match &existing {
-        Some(doc) => documents::versions(&state.db, &[doc.id]).await?.iter().map(|v| v.version).max().unwrap_or(0) + 1,
-        None => 1,
+    let target = crate::uploads::Target {
+        community_id: id,
+        category: &q.category,
+        meeting_id: meeting.as_ref().map(|m| m.id),
+        document_id: q.document,
+        title: &title,
     };
     let txn = state.db.begin().await?;
-    let (doc_id, number) = match existing {
-        Some(doc) => {
-            documents::add_version(&txn, doc.id, next_number, &version, now).await?;
-            (doc.id, next_number)
+    let (doc_id, number) = match crate::uploads::record(&txn, &target, &version, now).await? {
+        crate::uploads::Recorded::Added { document_id, version } => (document_id, version),
+        crate::uploads::Recorded::AlreadyThere(done) => {
+            drop(txn);
+            return already_there(&state, &ctx, id, &done, wants_json, &back).await;
         }
-        None => {
-            let (doc, _) =
-                documents::create(&txn, id, &q.category, meeting.as_ref().map(|m| m.id), &title, &version, now).await?;
-            (doc.id, 1)
-        }
+        crate::uploads::Recorded::NoSuchDocument => return Err(AppError::NotFound),
     };
     audit::record(
         &txn,
@@ -374,6 +426,7 @@ async fn upload(
     )
     .await?;
     txn.commit().await?;
+    pending.recorded();
     let message = if late {
         ctx.tf1("files.uploaded_late", "name", &file_name)
     } else {
@@ -381,6 +434,30 @@ async fn upload(
     };
     ctx.flash(if late { "info" } else { "ok" }, message.clone()).await;
     Ok(reply(wants_json, &ctx, StatusCode::OK, message, &back))
+}
+
+/// The answer to an upload whose key was recorded already: the same as the first time.
+async fn already_there(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+    done: &FileVersion,
+    wants_json: bool,
+    back: &str,
+) -> AppResult<Response> {
+    let doc = documents::get(&state.db, done.document_id).await?.ok_or(AppError::NotFound)?;
+    if doc.community_id != id {
+        return Err(AppError::Forbidden);
+    }
+    let message = ctx.tf1("files.uploaded", "name", &done.file_name);
+    // Shown on the page the browser goes to next (the script follows `redirect`).
+    ctx.flash("ok", message.clone()).await;
+    Ok(reply(wants_json, ctx, StatusCode::OK, message, back))
+}
+
+/// A file store failure: a full disk says so; anything else is the server's fault.
+fn store_failed(e: impl std::error::Error + 'static) -> AppError {
+    if linxuan_store::files::is_storage_full(&e) { AppError::StorageFull } else { AppError::Internal(e.to_string()) }
 }
 
 async fn delete(
@@ -432,11 +509,16 @@ pub fn disposition(inline: bool, name: &str) -> String {
 pub async fn send_version(state: &AppState, version: &FileVersion) -> AppResult<Response> {
     let (size, stream) = state.files.get_stream(&version.storage_key).await?;
     let inline = shown_inline(&version.content_type);
+    // Older uploads kept the name they came with: offer them under what they are, too.
+    let name = match filetype::by_mime(&version.content_type) {
+        Some(kind) => filetype::name_for(&version.file_name, kind),
+        None => version.file_name.clone(),
+    };
     Ok((
         [
             (header::CONTENT_TYPE, version.content_type.clone()),
             (header::CONTENT_LENGTH, size.to_string()),
-            (header::CONTENT_DISPOSITION, disposition(inline, &version.file_name)),
+            (header::CONTENT_DISPOSITION, disposition(inline, &name)),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         Body::from_stream(stream),

@@ -280,6 +280,9 @@ struct HandedOverPage {
     ctx: Ctx,
     name: String,
     email: String,
+    /// A new account was made and invited.
+    invited: bool,
+    /// The link, for the office to pass on (empty when mailed, and always for a convener).
     link: String,
     mailed: bool,
     back: String,
@@ -351,7 +354,11 @@ async fn hand_over(
     .await?;
     txn.commit().await?;
     let mut mailed = false;
-    let link = invite.clone().unwrap_or_default();
+    let invited = invite.is_some();
+    // Another person's set-password link is never shown to a convener: whoever had it could
+    // take the account before its owner arrives. Only the office, acting for the community,
+    // sees it to pass on when it cannot be mailed.
+    let link = if portal.acting_for { invite.clone().unwrap_or_default() } else { String::new() };
     if let Some(link) = &invite {
         let subject = "遴選平台：您已成為社群召集人 / Linxuan: you are now a community convener";
         let body = format!(
@@ -362,5 +369,6 @@ async fn hand_over(
         mailed = mail::send(&state, "invite", &user.email, subject, &body, &portal.actor.label).await == Delivery::Sent;
     }
     let back = if portal.acting_for { format!("{}/members", portal.base()) } else { "/".to_string() };
-    Ok(HandedOverPage { ctx, name: target_name, email: user.email, link, mailed, back }.into_response())
+    let link = if mailed { String::new() } else { link };
+    Ok(HandedOverPage { ctx, name: target_name, email: user.email, invited, link, mailed, back }.into_response())
 }

@@ -344,7 +344,7 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
         let page = page(&state, ctx, ListQuery::default(), empty_form(), FieldErrors::default(), problems).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    match import::schools::parse(&bytes) {
+    match import::schools::parse(&bytes, &linxuan_docs::table::Limits::UPLOAD) {
         Ok(rows) => {
             let summary = import::schools::apply(&state, &rows, &actor(&ctx)?, &bytes).await?;
             ctx.flash("ok", summary.render(ctx.lang)).await;

@@ -379,7 +379,7 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         return Ok(refuse(ctx, vec![message]));
     };
     let rules = plan.selection_rules();
-    let entries = match linxuan_docs::scores::read_scores(&bytes, &rules) {
+    let entries = match linxuan_docs::scores::read_scores_within(&bytes, &rules, &linxuan_docs::table::Limits::UPLOAD) {
         Ok(e) => e,
         Err(problems) => {
             let list = problems.iter().map(|p| if ctx.en() { p.to_string() } else { p.message_zh() }).collect();
