@@ -1,7 +1,8 @@
 // The browser tests' harness: starts the real `linxuan` binary on a free port with a fresh data
 // directory, reads the first-run link it prints, and launches Debian's Chromium via Playwright.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -102,4 +103,100 @@ export async function importCsv(page, server, where, csv) {
   await page.goto(`${server.url}/office/${where}`);
   await page.getByLabel("檔案").setInputFiles(file);
   await page.getByRole("button", { name: "匯入", exact: true }).click();
+}
+
+// ---------------------------------------------------------------- accessibility
+
+/** The phone the convener's and the reviewer's journeys run on (an iPhone 12–15 sized screen). */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+// axe-core comes from node_modules (package.json pins it), never from a CDN.
+const AXE_FILE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+let axeSource = null;
+// WCAG 2.0, 2.1 and 2.2, levels A and AA (axe has no wcag22a tag: 2.2 added no level-A rule), and
+// axe's best practices (landmarks, headings, table headers); only serious and critical ones fail.
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+const FAILING = new Set(["serious", "critical"]);
+
+/**
+ * Runs axe-core on `page` as it is now and fails, naming `what`, when any WCAG 2 A/AA rule (or
+ * axe best practice) is broken with a serious or critical impact; the message lists each rule
+ * with its impact, help text and the selectors of the elements at fault. With
+ * LINXUAN_A11Y_ALL=1 the moderate and minor ones are printed too (they do not fail).
+ *
+ * axe is put into the page with `page.evaluate` of the file's text, not `page.addScriptTag`:
+ * addScriptTag({ path }) adds an inline <script> holding the file, which the server's Content
+ * Security Policy (`script-src 'self'`, no inline script) rightly refuses. An evaluation comes
+ * over the DevTools protocol (Runtime.evaluate), which CSP does not govern, so the page is
+ * checked with its real policy in force — no `bypassCSP` context that would hide a CSP problem.
+ */
+export async function checkA11y(page, what) {
+  axeSource ??= readFileSync(AXE_FILE, "utf8");
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+  // axe waits on the page's timers: under a paused Playwright clock it would never finish.
+  let timer;
+  const stuck = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`accessibility: axe did not finish on ${what} in 60 s (is the page's clock paused? resume it first)`)), 60_000);
+  });
+  const running = page.evaluate(async (tags) => {
+    const results = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+    }));
+  }, AXE_TAGS);
+  const violations = await Promise.race([running, stuck]).finally(() => clearTimeout(timer));
+  if (process.env.LINXUAN_A11Y_ALL) {
+    for (const v of violations.filter((v) => !FAILING.has(v.impact))) {
+      console.log(`a11y (${v.impact}) ${what} ${page.url()}: ${v.id} — ${v.help}: ${v.nodes.map((n) => n.target).join(", ")}`);
+    }
+  }
+  const failing = violations.filter((v) => FAILING.has(v.impact));
+  if (failing.length === 0) return;
+  const lines = failing.map(
+    (v) =>
+      `  - ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n` +
+      v.nodes.map((n) => `    at ${n.target}\n      ${n.summary.replace(/\n/g, "\n      ")}`).join("\n"),
+  );
+  throw new Error(`accessibility: ${what} (${page.url()}) has ${failing.length} serious or critical problem(s):\n${lines.join("\n")}`);
+}
+
+/**
+ * A form showing its problems: there is at least one, and every field marked aria-invalid is
+ * described (aria-describedby) by a shown message, so a screen reader reads the problem with
+ * the field; every field message (.field-error) is tied to a field or group, or linked from the
+ * page's list of problems.
+ */
+export async function checkFieldErrors(page, what) {
+  const found = await page.evaluate(() => {
+    const problems = [];
+    const invalid = [...document.querySelectorAll("[aria-invalid='true']")];
+    for (const field of invalid) {
+      const ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      const said = ids.map((id) => document.getElementById(id)).filter((el) => el && el.innerText.trim() !== "");
+      if (!said.some((el) => el.matches(".field-error, .problems, [role=alert]"))) {
+        problems.push(`${field.tagName.toLowerCase()}#${field.id || field.name} is invalid but not described by its message`);
+      }
+    }
+    for (const message of document.querySelectorAll(".field-error")) {
+      const tied =
+        message.id &&
+        ([...document.querySelectorAll("[aria-describedby]")].some((el) => el.getAttribute("aria-describedby").split(/\s+/).includes(message.id)) ||
+          document.querySelector(`a[href="#${CSS.escape(message.id)}"]`));
+      if (!tied) problems.push(`the message "${message.innerText.trim()}" is tied to no field`);
+    }
+    return { invalid: invalid.length, messages: document.querySelectorAll(".field-error, .problems").length, problems };
+  });
+  expect(found.invalid > 0 && found.messages > 0, `${what}: a field is marked invalid with its message (${JSON.stringify(found)})`);
+  expect(found.problems.length === 0, `${what}: ${found.problems.join("; ")}`);
+}
+
+/** On a phone: the page does not scroll sideways, and axe finds nothing serious. */
+export async function checkPhonePage(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow <= 1, `${what}: no sideways scrolling on a phone (overflow ${overflow}px at ${page.url()})`);
+  await checkA11y(page, what);
 }

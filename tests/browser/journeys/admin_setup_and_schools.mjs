@@ -3,7 +3,7 @@
 // corrected one.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, launchBrowser, startServer } from "../harness.mjs";
+import { checkA11y, checkPhonePage, expect, launchBrowser, startServer } from "../harness.mjs";
 
 export default async function () {
   const server = await startServer();
@@ -11,6 +11,7 @@ export default async function () {
   try {
     const page = await browser.newPage({ locale: "zh-TW" });
     await page.goto(server.setupLink);
+    await checkA11y(page, "the first-run set-up page");
     await page.getByLabel("姓名").fill("王承辦");
     await page.getByLabel("電子郵件").fill("office@tyc.edu.tw");
     await page.getByLabel("新密碼", { exact: true }).fill("correct horse 1");
@@ -19,6 +20,7 @@ export default async function () {
     await page.waitForURL(`${server.url}/office`);
     expect(await page.getByRole("heading", { level: 1 }).innerText().then((t) => t.includes("111學年度")), "the dashboard names the year's plan");
     expect(await page.getByText("已完成設定").isVisible(), "a welcome message");
+    await checkA11y(page, "the dashboard");
 
     // The link works once.
     const again = await browser.newPage();
@@ -37,6 +39,7 @@ export default async function () {
     const problems = await page.locator("#import-problems").innerText();
     expect(problems.includes("第 3 列：學校名稱不可空白"), `the problem names its line: ${problems}`);
     expect((await page.locator("#schools tbody tr").count()) === 1, "nothing was imported (only the 'no schools' row)");
+    await checkA11y(page, "the schools page refusing an import");
 
     const good = join(server.data, "schools.csv");
     writeFileSync(
@@ -50,10 +53,10 @@ export default async function () {
     expect(rows.length === 3, `three schools listed, got ${rows.length}`);
     expect(rows.some((r) => r.includes("桃園市桃園區西門國民小學") && r.includes("國小")), "the elementary school with its level");
 
+    await checkA11y(page, "the schools page");
     // Readable on a phone: the table scrolls inside its box, the page does not.
     await page.setViewportSize({ width: 375, height: 740 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow <= 1, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+    await checkPhonePage(page, "the schools page on a phone");
     await page.screenshot({ path: join(process.env.SCREENSHOTS || server.data, "schools-phone.png"), fullPage: true });
   } finally {
     await browser.close();

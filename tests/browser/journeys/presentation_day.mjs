@@ -9,8 +9,9 @@
 // of 61 with what they typed kept in the slot, and submits a valid score; the page comes back to
 // the room at that slot. The office has the board open the whole time and sees both scores
 // arrive without reloading it; a section it opened stays open across the automatic reload, and
-// while it is filling in a form on the board a button offers the reload instead.
-import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+// while it is filling in a form on the board a button offers the reload instead. The pages are
+// checked with axe-core on the way, the room also on the phone and with its refused score.
+import { acceptInvite, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const SERVER_NOW = "2023-06-16T09:00:00+08:00";
 const SCHOOLS =
@@ -72,6 +73,10 @@ async function runRoom(server, who, page) {
   await roomLink.click();
   await page.waitForURL(`${server.url}/review/room/${who.room}`);
   await page.getByRole("heading", { name: `進階遴選發表會：第 ${who.room} 場地`, level: 1 }).waitFor();
+  // axe needs the page's timers: the room is checked before the clock is paused, and again
+  // only once the timer's part is over and the clock runs again.
+  const check = who.device.viewport.width <= 400 ? checkPhonePage : checkA11y;
+  await check(page, `${who.name}'s room`);
   await context.clock.pauseAt(new Date("2023-06-16T09:01:00+08:00"));
 
   const slots = page.locator("section.slot");
@@ -137,6 +142,9 @@ async function runRoom(server, who, page) {
   expect((await refusedSlot.getByLabel("現場發表（0–60）").inputValue()) === "61", "the typed 61 is kept");
   expect((await refusedSlot.getByLabel("評語", { exact: true }).inputValue()) === who.comment, "the typed comment is kept");
   expect((await refusedSlot.locator(".badge.ok").count()) === 0, "nothing was submitted");
+  await context.clock.resume();
+  await check(page, `${who.name}'s room refusing a score`);
+  await checkFieldErrors(page, `${who.name}'s room refusing a score`);
 
   await refusedSlot.getByLabel("現場發表（0–60）").fill(who.score);
   await refusedSlot.getByRole("button", { name: "送出評分" }).click();
@@ -150,6 +158,7 @@ async function runRoom(server, who, page) {
   await done.getByLabel("修改原因").waitFor();
   expect((await done.getByRole("button", { name: "送出修改" }).count()) === 1, "a further change is a reasoned change");
   expect((await page.getByRole("alert").count()) === 0, "no problem is left on the page");
+  await check(page, `${who.name}'s room with a score submitted`);
   const box = await done.boundingBox();
   const viewport = page.viewportSize();
   expect(box && box.y >= -1 && box.y < viewport.height, `the page is at the slot: ${JSON.stringify(box)} in ${JSON.stringify(viewport)}`);
@@ -226,6 +235,7 @@ export default async function () {
     }
     expect(built[1].some((r) => r.includes("A1 文昌進階")), `文昌進階 is kept out of 李校長's room: ${JSON.stringify(built)}`);
     expect((await office.getByRole("alert").count()) === 0, "the schedule has no problems");
+    await checkA11y(office, "the presentation page with the schedule built");
 
     // Moving 文昌進階 into 李校長's room is refused, naming both; nothing changes.
     await office.getByLabel("社群名稱").selectOption({ label: "A1 文昌進階" });
@@ -233,6 +243,7 @@ export default async function () {
     await office.getByLabel("第幾位").fill("1");
     await office.getByRole("button", { name: "移動（該時段已有社群時互換）" }).click();
     await see(office.getByRole("alert"), /A1 文昌進階.*場地 2.*李校長.*須利益迴避/, "the move is refused, naming the community, room and reviewer");
+    await checkA11y(office, "the presentation page refusing a move");
     await office.goto(`${server.url}/office/review/presentation`);
     const after = await schedule(office);
     expect(JSON.stringify(after) === JSON.stringify(built), `the refused move changed nothing: ${JSON.stringify(after)} vs ${JSON.stringify(built)}`);
@@ -250,6 +261,7 @@ export default async function () {
     const main = office.locator("main");
     const controls = await main.locator("form, button, select, input, textarea, a.button").count();
     expect(controls === 0, `the print view has no forms or buttons, found ${controls}`);
+    await checkA11y(office, "the printable schedule");
     await office.emulateMedia({ media: "print" });
     const visibleButtons = await office.locator("button:visible, form:visible, a.button:visible").count();
     expect(visibleButtons === 0, `printed, nothing to press shows (header too), found ${visibleButtons}`);
@@ -261,6 +273,7 @@ export default async function () {
     let loads = 0;
     office.on("load", () => (loads += 1));
     const board = office.locator("main");
+    await checkA11y(office, "the live board before the presentations");
     const before = await board.innerText();
     for (const who of [WANG, LEE]) expect(!before.includes(who.score), `no ${who.score} on the board yet`);
 

@@ -6,8 +6,10 @@
 // with a score out of range and a changed completeness without a reason is refused with
 // everything kept; the corrected one is version 1. The office sees the score on the board,
 // publishes, and the community's convener sees the score, the award and the comment — not
-// who wrote it. The server's clock is inside the round-1 window (112/6/13–6/15).
-import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+// who wrote it. The server's clock is inside the round-1 window (112/6/13–6/15). The reviewer
+// works on a phone: each of their pages is checked there for sideways scrolling and with
+// axe-core, as is each page of the office's and the convener's.
+import { acceptInvite, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, PHONE, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "rubric and evidence 1" };
 const CONVENER = { name: "甲老師", password: "convening is fun 1" };
@@ -73,11 +75,13 @@ export default async function () {
     await convener.waitForURL(/\/community\/\d+\/results$/);
     const resultsUrl = convener.url();
     await see(convener.locator("main"), "審查結果尚未公告", "nothing is published yet");
+    await checkA11y(convener, "the convener's results page before publication");
 
     // The reviewer is invited; without a mail server the link is shown to pass on.
     await office.goto(`${server.url}/office/review`);
     await office.getByRole("link", { name: /^審查委員/ }).click();
     await office.waitForURL(`${server.url}/office/review/reviewers`);
+    await checkA11y(office, "the reviewers page");
     await office.getByLabel("姓名").fill(REVIEWER.name);
     await office.getByLabel("電子郵件").fill(REVIEWER.email);
     await office.getByLabel("服務單位").fill(REVIEWER.affiliation);
@@ -87,31 +91,43 @@ export default async function () {
     const reviewerLink = await office.getByLabel("一次性連結", { exact: true }).inputValue();
     expect(/\/invite\/[0-9a-f]+$/.test(reviewerLink), `the reviewer's invitation link is shown: ${reviewerLink}`);
     await see(office.locator("#reviewers tbody tr"), REVIEWER.email, "the reviewer is listed");
+    await checkA11y(office, "the reviewers page with the one-time link");
 
     // ---------------------------------------------------------------- the reviewer, elsewhere
-    const reviewerContext = await browser.newContext({ locale: "zh-TW" });
+    // On a phone.
+    const reviewerContext = await browser.newContext({ locale: "zh-TW", ...PHONE });
     let reviewer = await reviewerContext.newPage();
     reviewer.on("dialog", (dialog) => dialog.accept());
+    await reviewer.goto(reviewerLink);
+    await checkPhonePage(reviewer, "the reviewer's invitation page");
     await acceptInvite(reviewer, reviewerLink, REVIEWER.name, REVIEWER.password);
     await reviewer.waitForURL(`${server.url}/review`);
     await reviewer.getByRole("heading", { name: "我的審查" }).waitFor();
     await see(reviewer.locator("main"), "目前沒有指派給您的社群", "nothing is assigned yet");
+    await checkPhonePage(reviewer, "the reviewer's home, nothing assigned");
+    await reviewer.getByRole("link", { name: "利益迴避申報" }).click();
+    await reviewer.waitForURL(`${server.url}/review/conflicts`);
+    await checkPhonePage(reviewer, "the reviewer's conflicts page");
+    await reviewer.goto(`${server.url}/review`);
 
     // ---------------------------------------------------------------- round 1 assigned
     await office.goto(`${server.url}/office/review`);
     await see(office.locator("#phases tbody tr"), /初階初審[\s\S]*開放中/, "round 1 is open by its dates");
+    await checkA11y(office, "the review overview");
     await office.locator("#phases tbody tr").filter({ hasText: "初階初審" }).getByRole("link", { name: "指派" }).click();
     await office.waitForURL(`${server.url}/office/review/assign/round-1`);
     await office.getByRole("button", { name: "自動指派" }).click();
     await see(office.getByRole("status"), "已新增 3 筆指派", "three assignments were made");
     const matrix = await office.locator("#matrix tbody tr").allInnerTexts();
     expect(matrix.length === 3 && matrix.every((row) => row.includes("✓")), `every community has its reviewer: ${JSON.stringify(matrix)}`);
+    await checkA11y(office, "the assignment page");
 
     await reviewer.reload();
     const mine = reviewer.locator("main table tbody tr");
     await see(mine, /文昌一[\s\S]*未開始/, "文昌一 is assigned, not started");
     expect((await mine.count()) === 3, `three communities to review, got ${await mine.count()}`);
     await see(reviewer.locator("main section h2"), /初階初審\s*開放中/, "the phase shows as open");
+    await checkPhonePage(reviewer, "the reviewer's home with three assignments");
 
     // ---------------------------------------------------------------- the scoring page
     await reviewer.getByRole("link", { name: "文昌一", exact: true }).click();
@@ -131,6 +147,7 @@ export default async function () {
     const yourCompleteness = completeness.getByLabel("您的評分", { exact: true });
     expect((await yourCompleteness.inputValue()) === suggested, `the completeness box starts at the suggestion ${suggested}`);
     await see(completeness.locator(".checklist li"), "成果報告已上傳", "the completeness checklist names its items");
+    await checkPhonePage(reviewer, "the scoring page");
 
     // Typing, then waiting for the autosave (2 s after the last keystroke).
     const status = reviewer.locator(".autosave-status");
@@ -173,6 +190,8 @@ export default async function () {
     await see(reviewer.locator(".field-error"), "分數與系統建議不同，請填寫理由", "a different completeness needs a reason");
     shown = await values(reviewer);
     expect(shown["分享與推廣"] === "11" && shown["觀課"] === "10" && shown.comment === COMMENT, `everything typed is kept: ${JSON.stringify(shown)}`);
+    await checkPhonePage(reviewer, "the scoring page refusing a submission");
+    await checkFieldErrors(reviewer, "the scoring page refusing a submission");
 
     // The corrected submission. Wait for the autosave of the last keystrokes first, so that no
     // draft is in flight while the score is submitted.
@@ -185,11 +204,13 @@ export default async function () {
     await see(reviewer.getByRole("status"), "已送出評分，謝謝您", "the submission is confirmed");
     await see(reviewer.locator("main table tbody tr"), /文昌一[\s\S]*已送出（第 1 版）/, "文昌一 is submitted, version 1");
     await see(reviewer.locator("main table tbody tr"), /建國一[\s\S]*未開始/, "the others are still to do");
+    await checkPhonePage(reviewer, "the reviewer's home after a submission");
     // The submitted score is read back as submitted; changing it needs a reason.
     await reviewer.getByRole("link", { name: "文昌一", exact: true }).click();
     await see(reviewer.getByRole("status"), "已送出（第 1 版）", "the scoring page says it was submitted");
     await reviewer.getByLabel("修改原因").waitFor();
     expect((await reviewer.locator("form[data-autosave]").count()) === 0, "a submitted score is not autosaved");
+    await checkPhonePage(reviewer, "the scoring page of a submitted score");
 
     // ---------------------------------------------------------------- the office's board
     const total = (timelinessPoints + 25 + 46.25).toFixed(2);
@@ -205,6 +226,7 @@ export default async function () {
     await row.locator("summary").click();
     await see(row.locator("details li"), new RegExp(`${REVIEWER.name}（初階初審）[\\s\\S]*${total.replace(".", "\\.")}`), "the office sees who gave what");
     await see(office.locator("main"), "尚有 2 份評分未送出", "the board counts the scores still to come");
+    await checkA11y(office, "the results board with a reviewer's scores opened");
 
     // ---------------------------------------------------------------- publishing
     await office.getByRole("link", { name: "公告結果" }).first().click();
@@ -217,12 +239,14 @@ export default async function () {
     // Two scores are still to come: the preview says so, and publishing needs an acknowledgement.
     await see(office.locator(".card.warning"), "尚有 2 份指派的評分未送出", "the preview warns that scoring is unfinished");
     await see(office.locator(".card.warning"), "J2、J3", "and names the communities without a score");
+    await checkA11y(office, "the publication preview warning of unfinished scoring");
     await office.getByLabel("我了解評分尚未完成，仍要公告").check();
     await office.getByRole("button", { name: "公告結果" }).click();
     await office.waitForURL(`${server.url}/office/review/publications/1`);
     await see(office.getByRole("status"), "已公告第 1 版結果", "the publication is confirmed");
     await office.getByRole("heading", { name: "公告結果（第 1 版）" }).waitFor();
     await see(office.locator("main"), "初審結果（第一次公告）", "the note is shown with the version");
+    await checkA11y(office, "a publication");
     await see(office.locator("main table tbody tr"), new RegExp(`J1\\s*文昌一[\\s\\S]*${total.replace(".", "\\.")}[\\s\\S]*甲等`), "the publication holds 文昌一");
     await office.getByRole("link", { name: "回到公告" }).click();
     await see(office.getByRole("link", { name: "v1" }), "v1", "version 1 is listed");
@@ -231,6 +255,7 @@ export default async function () {
     // ---------------------------------------------------------------- the community sees its own
     await convener.goto(resultsUrl);
     const facts = convener.locator("dl.facts");
+    await checkA11y(convener, "the convener's published results");
     await see(facts, new RegExp(`總分\\s*${total.replace(".", "\\.")}`), "the convener sees the total");
     await see(facts, /名次\s*1/, "and the rank");
     await see(facts, /獎項\s*甲等/, "and the award");

@@ -5,7 +5,7 @@
 // device: the laptop, reloaded after the tablet changed the comment, shows the tablet's comment,
 // and what the laptop types next builds on it. A copy that is still the newest (typed while the
 // server could not be reached) does come back, and is said to.
-import { acceptInvite, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, checkA11y, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "two devices 12345" };
 const LAPTOP_COMMENT = "（筆電）共同備課紀錄具體。";
@@ -149,6 +149,7 @@ export default async function () {
     shown = await values(tablet);
     expect(shown.comment === OFFLINE_COMMENT && shown.observation === "10", `the tablet brings back what it typed offline: ${JSON.stringify(shown)}`);
     await see(tablet.locator(".keep-note"), "已還原您在這台裝置上尚未儲存的內容。", "and says so");
+    await checkA11y(tablet, "the scoring page on a tablet, offline copy restored");
     // The laptop has not seen it: it was never on the server.
     await laptop.reload();
     shown = await values(laptop);
