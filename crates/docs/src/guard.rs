@@ -216,7 +216,9 @@ mod cfb {
     }
 
     fn u32_at(b: &[u8], i: usize) -> Result<u32, String> {
-        b.get(i..i + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok_or_else(|| "truncated file".to_string())
+        b.get(i..i + 4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            .ok_or_else(|| "truncated file".to_string())
     }
 
     struct File<'a> {
@@ -333,7 +335,9 @@ mod cfb {
         let mut out = Vec::with_capacity(size);
         for id in file.chain(start, &minifat)? {
             let at = id as usize * mini_size;
-            out.extend_from_slice(mini_stream.get(at..at + mini_size).ok_or("a small sector is outside the mini stream")?);
+            out.extend_from_slice(
+                mini_stream.get(at..at + mini_size).ok_or("a small sector is outside the mini stream")?,
+            );
         }
         if out.len() < size {
             return Err("a stream is shorter than its directory entry says".into());

@@ -103,8 +103,13 @@ impl Limits {
     };
     /// For files uploaded to the server (school lists, communities, paper scores): a whole
     /// country's schools fit many times over, and reading one costs at most tens of megabytes.
-    pub const UPLOAD: Limits =
-        Limits { max_rows: 200_000, max_columns: 256, max_cells: 1_000_000, max_unpacked: 64 << 20, max_grid: 1_000_000 };
+    pub const UPLOAD: Limits = Limits {
+        max_rows: 200_000,
+        max_columns: 256,
+        max_cells: 1_000_000,
+        max_unpacked: 64 << 20,
+        max_grid: 1_000_000,
+    };
 }
 
 impl Default for Limits {
@@ -149,7 +154,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -200,7 +205,11 @@ impl fmt::Display for TooLarge {
                 cell_name((u64::from(limits.max_rows) - 1, u64::from(limits.max_columns) - 1)),
             ),
             TooLarge::Cells { max } => {
-                write!(f, "the file has more than {} cells and cannot be read; keep only the data to import", thousands(*max))
+                write!(
+                    f,
+                    "the file has more than {} cells and cannot be read; keep only the data to import",
+                    thousands(*max)
+                )
             }
             TooLarge::Sheet { first, last, limits } => write!(
                 f,
@@ -453,8 +462,8 @@ impl<'a> LineCounter<'a> {
 /// `limits` as they come.
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
     let workbook_error = |detail: String| TableError::Workbook { format: "xlsx", detail };
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| workbook_error(e.to_string()))?;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| workbook_error(e.to_string()))?;
     let name = workbook.sheet_names().into_iter().next().ok_or(TableError::NoWorksheet)?;
     let mut reader = workbook.worksheet_cells_reader(&name).map_err(|e| workbook_error(e.to_string()))?;
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
@@ -466,10 +475,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, TableError> {
         }
         let (row, col) = cell.get_position();
         if row >= limits.max_rows || col >= limits.max_columns {
-            return Err(TableError::TooLarge(TooLarge::Cell {
-                at: (u64::from(row), u64::from(col)),
-                limits: *limits,
-            }));
+            return Err(TableError::TooLarge(TooLarge::Cell { at: (u64::from(row), u64::from(col)), limits: *limits }));
         }
         if cells.len() as u64 >= limits.max_cells {
             return Err(TableError::TooLarge(TooLarge::Cells { max: limits.max_cells }));

@@ -182,7 +182,7 @@ fn an_old_excel_file_with_cells_at_opposite_corners_is_refused() {
 #[test]
 fn a_csv_too_wide_or_too_long_is_refused_naming_where() {
     let limits = Limits { max_columns: 10, max_rows: 5, max_cells: 40, ..Limits::UPLOAD };
-    let wide = format!("a,b\n1,2\n{}\n", vec!["x"; 11].join(","));
+    let wide = format!("a,b\n1,2\n{}\n", ["x"; 11].join(","));
     let err = read_table_within(wide.as_bytes(), &limits).unwrap_err();
     assert!(matches!(err, TableError::TooLarge(TooLarge::Cell { at: (2, 10), .. })), "{err:?}");
     assert!(err.to_string().contains("K3"), "{err}");

@@ -239,9 +239,8 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let service = router.clone().map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
-            let mut request = request.map(|body| {
-                axum::body::Body::new(crate::web::timeout::IdleTimeout::new(body, body_idle))
-            });
+            let mut request =
+                request.map(|body| axum::body::Body::new(crate::web::timeout::IdleTimeout::new(body, body_idle)));
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             request
         });

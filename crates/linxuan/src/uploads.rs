@@ -67,9 +67,7 @@ pub async fn record(
     let existing = match target.document_id {
         Some(id) => match documents::get(txn, id).await? {
             Some(d)
-                if d.community_id == target.community_id
-                    && d.deleted_at.is_none()
-                    && d.category == target.category =>
+                if d.community_id == target.community_id && d.deleted_at.is_none() && d.category == target.category =>
             {
                 Some(d)
             }

@@ -3,12 +3,12 @@
 //! Write the entry with the same connection or transaction as the change, so that both are
 //! there or neither is. The database refuses UPDATE and DELETE on the table.
 
-use chrono::{DateTime, Utc};
 use chrono::Timelike;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 

@@ -90,7 +90,12 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: i32, hash: String)
 /// Sets a password through a one-time link. A link is mailed to the account's address or
 /// handed over by the office, never shown to anyone else: using it shows the address is the
 /// user's own.
-pub async fn set_password_by_link(db: &impl ConnectionTrait, id: i32, hash: String, now: DateTime<Utc>) -> Result<User> {
+pub async fn set_password_by_link(
+    db: &impl ConnectionTrait,
+    id: i32,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<User> {
     change(db, id, |u| {
         u.password_hash = Set(Some(hash));
         if matches!(&u.email_confirmed_at, sea_orm::ActiveValue::Unchanged(None)) {

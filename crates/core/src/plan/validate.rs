@@ -89,7 +89,10 @@ impl Checker {
 
     /// Every text of the plan, keys included: no control characters, none that reorder text.
     fn texts(&mut self, path: &str, value: &toml::Value) {
-        let bad = |s: &str| s.chars().any(|ch| (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || crate::text::is_bidi_control(ch));
+        let bad = |s: &str| {
+            s.chars()
+                .any(|ch| (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || crate::text::is_bidi_control(ch))
+        };
         match value {
             toml::Value::String(s) if bad(s) => self.add(
                 path,
@@ -923,7 +926,9 @@ mod tests {
         let text = edited("name = \"國小組\"", "name = \"'國小組\"");
         assert_eq!(
             problems_of(&text),
-            ["groups.basic-elementary.name: a group name must not start or end with ' nor consist only of [ ] : * ? / \\"]
+            [
+                "groups.basic-elementary.name: a group name must not start or end with ' nor consist only of [ ] : * ? / \\"
+            ]
         );
         let text = edited("name = \"國小組\"", "name = \"[]:*?/\\\\\"");
         assert_eq!(problems_of(&text).len(), 1, "{:?}", problems_of(&text));

@@ -35,7 +35,8 @@ pub fn check_code(code: &str) -> Result<(), (&'static str, &'static str)> {
 
 /// Reads and checks every row; nothing is written here.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Vec<SchoolData>, Vec<RowProblem>> {
-    let table = read_table_within(bytes, limits).map_err(|e| vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())])?;
+    let table = read_table_within(bytes, limits)
+        .map_err(|e| vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())])?;
     let columns = locate_columns(&table.header, COLUMNS).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut rows: Vec<(usize, SchoolData)> = Vec::new();

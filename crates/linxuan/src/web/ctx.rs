@@ -193,7 +193,6 @@ pub fn local_path(candidate: Option<&str>) -> Option<String> {
     Some(out)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::local_path;

@@ -63,7 +63,11 @@ impl From<linxuan_pdf::PdfError> for AppError {
 
 impl From<linxuan_store::DbErr> for AppError {
     fn from(e: linxuan_store::DbErr) -> Self {
-        if linxuan_store::files::is_storage_full(&e) { AppError::StorageFull } else { AppError::Internal(e.to_string()) }
+        if linxuan_store::files::is_storage_full(&e) {
+            AppError::StorageFull
+        } else {
+            AppError::Internal(e.to_string())
+        }
     }
 }
 

@@ -25,7 +25,8 @@ fn percent_decoded(text: &str) -> Vec<u8> {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
+            && let (Some(h), Some(l)) =
+                (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
         {
             out.push((h * 16 + l) as u8);
             i += 3;
@@ -40,7 +41,8 @@ fn percent_decoded(text: &str) -> Vec<u8> {
 /// A form or query string with every name and value cleaned; `None` when nothing changed.
 pub fn cleaned_form(encoded: &[u8]) -> Option<String> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(encoded).into_owned().collect();
-    let dirty = pairs.iter().any(|(k, v)| k.chars().chain(v.chars()).any(|c| is_unwanted(c) || c == '\u{0B}' || c == '\u{0C}'));
+    let dirty =
+        pairs.iter().any(|(k, v)| k.chars().chain(v.chars()).any(|c| is_unwanted(c) || c == '\u{0B}' || c == '\u{0C}'));
     if !dirty {
         return None;
     }

@@ -104,7 +104,10 @@ impl LoginLimiter {
 
     pub fn record_failure(&self, email: &str, address: &str, now: DateTime<Utc>) {
         let email = account(email);
-        self.record(&[format!("pair:{email}|{address}"), format!("address:{address}"), format!("account:{email}")], now);
+        self.record(
+            &[format!("pair:{email}|{address}"), format!("address:{address}"), format!("account:{email}")],
+            now,
+        );
     }
 
     /// A successful sign-in clears the account's failures from that address and its slowdown

@@ -44,11 +44,7 @@ const BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let secure = state.config.secure_cookies();
     // Behind https, browsers are told to use nothing else for a year.
-    let hsts = state
-        .config
-        .public_url()
-        .starts_with("https://")
-        .then(|| HeaderValue::from_static("max-age=31536000"));
+    let hsts = state.config.public_url().starts_with("https://").then(|| HeaderValue::from_static("max-age=31536000"));
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(if secure { "__Host-linxuan" } else { "linxuan" })
         .with_secure(secure)
@@ -89,9 +85,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &axum::response::Response| {
-            hsts.clone()
-        }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -9,3 +9,4 @@ mod community;
 mod office;
 mod plan;
 mod review;
+mod security;

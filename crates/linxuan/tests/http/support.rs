@@ -237,6 +237,15 @@ impl Page {
         self.html().select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
     }
 
+    /// The `attr` of the first element matching `css` inside the table row that mentions `text`.
+    pub fn attr_in_row(&self, text: &str, css: &str, attr: &str) -> Option<String> {
+        let rows = scraper::Selector::parse("tr").unwrap();
+        let inner = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));
+        let html = self.html();
+        let row = html.select(&rows).find(|r| r.text().any(|t| t.contains(text)))?;
+        row.select(&inner).find_map(|e| e.value().attr(attr).map(str::to_string))
+    }
+
     /// The `action` of the first form matching a CSS selector.
     pub fn form_action(&self, css: &str) -> Option<String> {
         self.attrs(css, "action").into_iter().next()

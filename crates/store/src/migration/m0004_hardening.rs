@@ -49,7 +49,10 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         let backend = db.get_database_backend();
         m.alter_table(
-            Table::alter().table(Users::Table).add_column(timestamp_with_time_zone_null(Users::EmailConfirmedAt)).to_owned(),
+            Table::alter()
+                .table(Users::Table)
+                .add_column(timestamp_with_time_zone_null(Users::EmailConfirmedAt))
+                .to_owned(),
         )
         .await?;
         // Accounts already in use count as confirmed, except those whose invitation a convener
@@ -131,7 +134,12 @@ impl MigrationTrait for Migration {
         // One entry follows each entry: two writers that read the same last entry cannot both
         // add after it (the second tries again).
         m.create_index(
-            Index::create().name("audit_log_prev_hash").table(AuditLog::Table).col(AuditLog::PrevHash).unique().to_owned(),
+            Index::create()
+                .name("audit_log_prev_hash")
+                .table(AuditLog::Table)
+                .col(AuditLog::PrevHash)
+                .unique()
+                .to_owned(),
         )
         .await?;
         Ok(())

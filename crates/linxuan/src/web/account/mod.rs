@@ -18,9 +18,9 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::mail::{self, Delivery};
 use crate::web::auth::{self, AuthSession, Credentials, Role};
+use crate::web::client::ClientAddr;
 use crate::web::ctx::{Ctx, local_path};
 use crate::web::error::{AppError, AppResult};
-use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, looks_like_email};
 
 /// How long a password-reset link stays valid.

@@ -270,7 +270,8 @@ async fn upload(
     };
     // The whole request may be the file and a little more, never what it claims beyond that.
     let request_limit = limit.saturating_add(UPLOAD_MARGIN);
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > request_limit) {
         return too_large();
     }
@@ -314,12 +315,21 @@ async fn upload(
                 }
             },
             Some("file") if stored.is_some() => {
-                break 'read Some(fail(StatusCode::UNPROCESSABLE_ENTITY, "一次只能上傳一個檔案", "upload one file at a time"));
+                break 'read Some(fail(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "一次只能上傳一個檔案",
+                    "upload one file at a time",
+                ));
             }
             Some("file") => {
-                file_name = linxuan_core::text::clean_line(field.file_name().unwrap_or("")).trim().chars().take(200).collect();
+                file_name =
+                    linxuan_core::text::clean_line(field.file_name().unwrap_or("")).trim().chars().take(200).collect();
                 if file_name.is_empty() {
-                    break 'read Some(fail(StatusCode::UNPROCESSABLE_ENTITY, "請選擇要上傳的檔案", "choose a file to upload"));
+                    break 'read Some(fail(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "請選擇要上傳的檔案",
+                        "choose a file to upload",
+                    ));
                 }
                 let storage_key = format!("communities/{id}/{}", upload_key());
                 let check = |head: &[u8]| {
