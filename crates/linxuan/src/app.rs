@@ -238,6 +238,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // A second handle on the socket, for closing it gently once hyper is done with it.
+        let (stream, lingering) = match second_handle(stream) {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot set up a connection");
+                continue;
+            }
+        };
         let service = router.clone().map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
             let mut request =
                 request.map(|body| axum::body::Body::new(crate::web::timeout::IdleTimeout::new(body, body_idle)));
@@ -264,6 +272,7 @@ pub async fn serve(
                     let _ = connection.await;
                 }
             }
+            linger(lingering).await;
         });
         // Forget connections that have ended.
         while connections.try_join_next().is_some() {}
@@ -275,6 +284,37 @@ pub async fn serve(
         tracing::warn!("stopping with requests still under way");
     }
     Ok(())
+}
+
+/// The stream for hyper and a second handle on the same socket (a duplicated descriptor): the
+/// socket stays open after hyper drops its handle, until [`linger`] closes it.
+fn second_handle(stream: tokio::net::TcpStream) -> std::io::Result<(tokio::net::TcpStream, std::net::TcpStream)> {
+    let std_stream = stream.into_std()?;
+    let other = std_stream.try_clone()?;
+    Ok((tokio::net::TcpStream::from_std(std_stream)?, other))
+}
+
+/// Closes a connection gently ("lingering close", as web servers do): when the server answers
+/// before the client has finished sending — an upload refused for its size or type, a retry
+/// answered from the first attempt — closing at once would reset the connection and the
+/// browser would show "connection reset" instead of the answer. So the sending side is shut
+/// (the answer is complete), and what the client still sends is read and dropped until it
+/// stops, pauses for two seconds, or half a minute or 256 MB have gone by.
+async fn linger(socket: std::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut socket) = tokio::net::TcpStream::from_std(socket) else { return };
+    let _ = socket.shutdown().await;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut dropped: u64 = 0;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while dropped < 256 << 20 {
+        let pause =
+            std::time::Duration::from_secs(2).min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        match tokio::time::timeout(pause, socket.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => dropped += n as u64,
+            _ => break,
+        }
+    }
 }
 
 /// Background chores: expired sessions are removed every hour.

@@ -123,6 +123,17 @@ pub fn decode(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// Whether a submission only repeats the score already submitted — a browser sending the
+/// form again after a dropped connection or a server restart. It changes nothing and needs no
+/// reason: the retry simply completes.
+pub fn repeats_submitted(existing: &store::Score, entry: &store::Entry) -> bool {
+    existing.status == store::SUBMITTED
+        && decode(&existing.values) == decode(&entry.values)
+        && decode(&existing.indicators) == decode(&entry.indicators)
+        && existing.completeness_reason == entry.completeness_reason
+        && existing.comment == entry.comment
+}
+
 pub fn encode(values: &BTreeMap<String, String>) -> String {
     serde_json::to_string(values).unwrap_or_default()
 }

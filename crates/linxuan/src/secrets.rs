@@ -16,6 +16,7 @@ const PREFIX: &str = "v1:";
 #[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    fingerprint: String,
 }
 
 fn parse_key(hex_key: &str) -> Result<[u8; 32], String> {
@@ -25,7 +26,26 @@ fn parse_key(hex_key: &str) -> Result<[u8; 32], String> {
 
 impl Sealer {
     pub fn from_key(key: &[u8; 32]) -> Sealer {
-        Sealer { cipher: XChaCha20Poly1305::new(Key::from_slice(key)) }
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"linxuan sealing key fingerprint v1\0");
+        hasher.update(key);
+        Sealer { cipher: XChaCha20Poly1305::new(Key::from_slice(key)), fingerprint: hex::encode(hasher.finalize()) }
+    }
+
+    /// A hash of the key that tells keys apart without revealing them: a backup records it,
+    /// and a restore checks that the key at hand is the one the sealed values need.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The key from the setting or `DATA/secret.key`, if there is one; never makes one.
+    pub fn existing(setting: Option<&str>, data: &Path) -> Result<Option<Sealer>, String> {
+        let from_setting = setting.map(str::trim).filter(|k| !k.is_empty()).is_some();
+        if from_setting || data.join("secret.key").exists() {
+            return Sealer::load(setting, data).map(Some);
+        }
+        Ok(None)
     }
 
     /// The key from the setting, else from (or newly into) `DATA/secret.key`.

@@ -37,6 +37,14 @@ pub struct Stored {
     pub sha256: String,
 }
 
+/// A stored object's key, size and time of writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
 /// Why a streamed upload was not stored. Nothing is left behind in any case.
 #[derive(Debug)]
 pub enum StreamError {
@@ -141,12 +149,24 @@ impl FileStore {
     /// Stores bytes under `prefix/<sha256>` and returns the hex digest. Storing the same
     /// content twice keeps one copy.
     pub async fn put_content(&self, prefix: &str, bytes: Bytes) -> Result<String> {
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let key = format!("{prefix}/{}/{sha}", &sha[..2]);
-        if self.inner.head(&Self::key(&key)?).await.is_err() {
-            self.put(&key, bytes).await?;
+        let (sha, fresh) = self.put_content_unrecorded(prefix, bytes).await?;
+        if let Some(fresh) = fresh {
+            fresh.recorded();
         }
         Ok(sha)
+    }
+
+    /// [`FileStore::put_content`] for content that a row will name once a transaction
+    /// commits: when the content is new, it comes with an [`Unrecorded`] guard that removes it
+    /// unless the caller says it was recorded (content stored before is never removed).
+    pub async fn put_content_unrecorded(&self, prefix: &str, bytes: Bytes) -> Result<(String, Option<Unrecorded>)> {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let key = format!("{prefix}/{}/{sha}", &sha[..2]);
+        if self.exists(&key).await? {
+            return Ok((sha, None));
+        }
+        self.put(&key, bytes).await?;
+        Ok((sha, Some(self.unrecorded(&key))))
     }
 
     /// Streams bytes into the store under `key` while counting and hashing them, refusing more
@@ -258,6 +278,38 @@ impl FileStore {
         let prefix = prefix.map(Self::key).transpose()?;
         let metas: Vec<_> = self.inner.list(prefix.as_ref()).try_collect().await?;
         Ok(metas.into_iter().map(|m| m.location.to_string()).collect())
+    }
+
+    /// Every object with its size and time of writing.
+    pub async fn list_with_meta(&self, prefix: Option<&str>) -> Result<Vec<ObjectInfo>> {
+        let prefix = prefix.map(Self::key).transpose()?;
+        let metas: Vec<_> = self.inner.list(prefix.as_ref()).try_collect().await?;
+        Ok(metas
+            .into_iter()
+            .map(|m| ObjectInfo { key: m.location.to_string(), size: m.size, modified: m.last_modified })
+            .collect())
+    }
+
+    /// The staging files of writes cut short, in a local store (see [`FileStore::sweep_staging`]).
+    pub fn staging_files(&self) -> Result<Vec<String>> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    walk(&path, root, out)?;
+                } else if entry.file_name().to_string_lossy().contains('#') {
+                    out.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());
+                }
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        if let Some(root) = &self.root {
+            walk(root, root, &mut out)?;
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Copies every file into another store (used by backups).

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod check;
 pub mod communities;
 pub mod db;
 pub mod documents;

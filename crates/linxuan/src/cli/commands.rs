@@ -107,12 +107,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Backup { dest, data }) => with_runtime(async {
             let app = open(&data, lang).await?;
             let url = app.state.config.database_url();
-            let report = linxuan_store::backup::backup(&app.state.db, &url, None, &app.state.files, &dest)
-                .await
-                .map_err(|e| match e {
-                    linxuan_store::StoreError::Other(m) => CliError::BadInput(m),
-                    other => fail(other.to_string()),
-                })?;
+            let fingerprint = Some(app.state.sealer.fingerprint().to_string());
+            let now = app.state.now();
+            let report =
+                linxuan_store::backup::backup(&app.state.db, &url, None, &app.state.files, &dest, fingerprint, now)
+                    .await
+                    .map_err(|e| match e {
+                        linxuan_store::StoreError::Other(m) => CliError::BadInput(m),
+                        other => fail(other.to_string()),
+                    })?;
             println!(
                 "{} {} ({} {})",
                 say("備份完成：", "backup written:"),
@@ -132,6 +135,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Ok(())
         }),
+        Some(Command::Restore { backup, data }) => with_runtime(restore(backup, data, lang)),
+        Some(Command::Check { clean, min_age, data }) => check(clean, min_age, data, lang),
         Some(Command::Allocate { scores, plan, format, out }) => {
             super::allocate::run(&scores, plan.as_deref(), format, out.as_deref(), lang)
         }
@@ -197,6 +202,167 @@ pub(super) fn read_input(path: &Path, lang: Lang) -> Result<Vec<u8>, CliError> {
             .to_string(),
         )
     })
+}
+
+/// The file store the settings name (a local directory or an S3 bucket), without starting
+/// anything else.
+fn file_store(config: &Config) -> Result<linxuan_store::files::FileStore, CliError> {
+    let store = match &config.s3_bucket {
+        Some(bucket) if !bucket.trim().is_empty() => linxuan_store::files::FileStore::s3(bucket.trim()),
+        _ => linxuan_store::files::FileStore::local(&config.data.join("files")),
+    };
+    store.map_err(|e| fail(e.to_string()))
+}
+
+/// `linxuan restore BACKUP`: into a fresh data directory or empty database only.
+async fn restore(backup: std::path::PathBuf, data: DataArgs, lang: Lang) -> Result<(), CliError> {
+    let say = |zh: &str, en: &str| crate::i18n::pick(lang, zh, en).to_string();
+    let config = config(&data, lang)?;
+    let manifest = linxuan_store::backup::read_manifest(&backup).map_err(|e| CliError::BadInput(e.to_string()))?;
+    // The sealed national ID numbers open only with the key they were sealed with.
+    let key =
+        crate::secrets::Sealer::existing(config.secret_key.as_deref(), &config.data).map_err(CliError::BadInput)?;
+    match (&manifest.key_fingerprint, &key) {
+        (Some(wanted), Some(key)) if key.fingerprint() != wanted => {
+            return Err(CliError::BadInput(say(
+                "資料目錄中的金鑰（secret.key 或 LINXUAN_SECRET_KEY）不是這份備份所用的金鑰：加密的身分證字號將無法讀取。請放入備份當時的金鑰後再還原。",
+                "the key at hand (secret.key or LINXUAN_SECRET_KEY) is not the one this backup was sealed with: the sealed national ID numbers could not be read. Put the backup's key in place and restore again.",
+            )));
+        }
+        (Some(_), None) => eprintln!(
+            "{} {}",
+            say(
+                "注意：尚未放入加密身分證字號的金鑰；啟動前請把備份當時的 secret.key 複製到",
+                "note: the key sealing national ID numbers is not here yet; before starting, copy the backup's secret.key to"
+            ),
+            config.data.join("secret.key").display()
+        ),
+        _ => {}
+    }
+    if config.database_url().starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data).map_err(|e| fail(format!("{}: {e}", config.data.display())))?;
+    }
+    let files = file_store(&config)?;
+    let report =
+        linxuan_store::backup::restore(&backup, &config.database_url(), &files).await.map_err(|e| match e {
+            linxuan_store::StoreError::Other(m) => CliError::BadInput(m),
+            other => fail(other.to_string()),
+        })?;
+    println!(
+        "{}",
+        crate::i18n::pick(
+            lang,
+            &format!(
+                "還原完成：資料庫與 {} 個檔案（{} 位元組），每個檔案的 SHA-256 都與備份相符",
+                report.files, report.bytes
+            ),
+            &format!(
+                "restored: the database and {} files ({} bytes), each file's SHA-256 the same as in the backup",
+                report.files, report.bytes
+            ),
+        )
+    );
+    Ok(())
+}
+
+/// `linxuan check`: exit 0 when all is well, 1 when anything needs attention.
+fn check(clean: bool, min_age: i64, data: DataArgs, lang: Lang) -> ExitCode {
+    let say = |zh: &str, en: &str| crate::i18n::pick(lang, zh, en).to_string();
+    let work = async {
+        let config = config(&data, lang)?;
+        let url = config.database_url();
+        if url.starts_with("sqlite:") && linxuan_store::db::sqlite_path(&url).is_some_and(|p| !p.exists()) {
+            return Err(CliError::BadInput(say(
+                &format!("{} 沒有資料庫", config.data.display()),
+                &format!("there is no database in {}", config.data.display()),
+            )));
+        }
+        let db = linxuan_store::db::connect(&url, None).await.map_err(|e| fail(e.to_string()))?;
+        let (_, pending) = linxuan_store::db::migration_status(&db).await.map_err(|e| fail(e.to_string()))?;
+        if pending > 0 {
+            return Err(CliError::BadInput(say(
+                "資料庫結構不是最新的，請先執行 linxuan migrate",
+                "the database schema is not up to date: run linxuan migrate first",
+            )));
+        }
+        let files = file_store(&config)?;
+        let mut healthy = true;
+        match linxuan_store::check::integrity(&db).await.map_err(|e| fail(e.to_string()))? {
+            Some(result) if result == "ok" => println!("{} ok", say("資料庫完整性：", "database integrity:")),
+            Some(result) => {
+                healthy = false;
+                println!("{} {result}", say("資料庫完整性有問題：", "database integrity problem:"));
+            }
+            None => println!(
+                "{}",
+                say("資料庫完整性：由 PostgreSQL 自行檢查", "database integrity: checked by PostgreSQL itself")
+            ),
+        }
+        let chain = linxuan_store::audit::verify_chain(&db).await.map_err(|e| fail(e.to_string()))?;
+        if chain.broken.is_empty() {
+            println!(
+                "{}",
+                crate::i18n::pick(
+                    lang,
+                    &format!("異動紀錄：{} 筆，鏈結完整；最後一筆的雜湊 {}", chain.entries, chain.head),
+                    &format!(
+                        "audit log: {} entries, the chain holds; the last entry's hash {}",
+                        chain.entries, chain.head
+                    ),
+                )
+            );
+        } else {
+            healthy = false;
+            for (id, why) in &chain.broken {
+                println!("{} {id}: {why}", say("異動紀錄鏈結中斷：第", "audit log chain broken at entry"));
+            }
+        }
+        let before = chrono::Utc::now() - chrono::Duration::seconds(min_age.max(0));
+        let report = linxuan_store::check::files(&db, &files, before).await.map_err(|e| fail(e.to_string()))?;
+        println!(
+            "{}",
+            crate::i18n::pick(
+                lang,
+                &format!("檔案：存放 {} 個，資料庫記載 {} 個", report.stored, report.named),
+                &format!("files: {} stored, {} named by the database", report.stored, report.named),
+            )
+        );
+        for (what, key) in &report.missing {
+            healthy = false;
+            println!("{} {key} ({what})", say("缺少檔案：", "missing file:"));
+        }
+        for staging in &report.staging {
+            println!("{} {staging}", say("未完成的暫存檔：", "staging file of a write cut short:"));
+        }
+        for orphan in &report.orphans {
+            println!(
+                "{} {} ({} bytes, {})",
+                say("沒有資料列記載的檔案：", "file no row names:"),
+                orphan.key,
+                orphan.size,
+                orphan.modified.to_rfc3339()
+            );
+        }
+        if clean {
+            let removed = files.sweep_staging().map_err(|e| fail(e.to_string()))?;
+            for orphan in &report.orphans {
+                files.delete(&orphan.key).await.map_err(|e| fail(e.to_string()))?;
+            }
+            println!(
+                "{}",
+                crate::i18n::pick(
+                    lang,
+                    &format!("已清除 {} 個孤兒檔與 {removed} 個暫存檔", report.orphans.len()),
+                    &format!("removed {} orphans and {removed} staging files", report.orphans.len()),
+                )
+            );
+        } else if !report.orphans.is_empty() || !report.staging.is_empty() {
+            healthy = false;
+            println!("{}", say("以 linxuan check --clean 清除", "remove them with linxuan check --clean"));
+        }
+        if healthy { Ok(()) } else { Err(CliError::Failed(say("檢查發現問題", "the check found problems"))) }
+    };
+    with_runtime(work)
 }
 
 fn plan_check(file: &Path, lang: Lang) -> ExitCode {

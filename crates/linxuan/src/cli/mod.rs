@@ -66,6 +66,27 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// 從備份還原到新的資料目錄（或空的資料庫）/ Restore a backup into a new data directory (or an
+    /// empty database)
+    Restore {
+        /// 備份目錄（linxuan backup 所寫）/ The backup's directory (as `linxuan backup` wrote it)
+        backup: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// 檢查資料庫與檔案是否一致、稽核紀錄是否完整；有問題時結束狀態為 1 / Check that the
+    /// database and the files agree and the audit log is whole; exits 1 on any problem
+    Check {
+        /// 刪除沒有任何資料列指向的檔案（孤兒檔）/ Remove stored files no row names (orphans)
+        #[arg(long)]
+        clean: bool,
+        /// 只列出與清除至少這麼多秒前寫入的孤兒檔（進行中的上傳不算）/ List and remove only
+        /// orphans written at least this many seconds ago (uploads under way are not orphans)
+        #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+        min_age: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// 依評分檔排名並分配獎項 / Rank and allocate awards from a scores file
     Allocate {
         /// 評分檔（CSV 或 XLSX；欄位 community,group,round,reviewer,criterion,score）/ Scores file

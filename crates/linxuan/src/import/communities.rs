@@ -278,9 +278,13 @@ pub async fn apply(
     file: Option<&[u8]>,
 ) -> Result<Summary, ApplyError> {
     let now = state.now();
-    let sha = match file {
-        Some(bytes) => Some(state.files.put_content("imports", Bytes::copy_from_slice(bytes)).await?),
-        None => None,
+    // Kept only if the import is written (a new file goes again otherwise).
+    let (sha, fresh) = match file {
+        Some(bytes) => {
+            let (sha, fresh) = state.files.put_content_unrecorded("imports", Bytes::copy_from_slice(bytes)).await?;
+            (Some(sha), fresh)
+        }
+        None => (None, None),
     };
     let txn = state.db.begin().await?;
     let mut summary = Summary::default();
@@ -410,7 +414,11 @@ pub async fn apply(
         summary.created += 1;
     }
     if !problems.is_empty() {
-        // Nothing is written: the transaction is dropped.
+        // Nothing is written: the transaction is dropped, and a newly kept file goes again.
+        drop(txn);
+        if let Some(fresh) = fresh {
+            fresh.discard().await;
+        }
         return Err(ApplyError::Rows(problems));
     }
     if let Some(sha) = sha {
@@ -421,6 +429,9 @@ pub async fn apply(
         audit::record(&txn, now, actor, batch).await?;
     }
     txn.commit().await?;
+    if let Some(fresh) = fresh {
+        fresh.recorded();
+    }
     // Invitations go out only once the import is safely written.
     for invited in links {
         let (subject, body) = crate::web::office::users::invite_mail(

@@ -102,7 +102,8 @@ impl Summary {
 /// itself is kept in the file store and named in the log.
 pub async fn apply(state: &Inner, rows: &[SchoolData], actor: &Actor, file: &[u8]) -> Result<Summary, StoreError> {
     let now = state.now();
-    let sha = state.files.put_content("imports", Bytes::copy_from_slice(file)).await?;
+    // Kept only if the import is written (a new file goes again otherwise).
+    let (sha, fresh) = state.files.put_content_unrecorded("imports", Bytes::copy_from_slice(file)).await?;
     let txn = state.db.begin().await?;
     let mut summary = Summary::default();
     for row in rows {
@@ -132,5 +133,8 @@ pub async fn apply(state: &Inner, rows: &[SchoolData], actor: &Actor, file: &[u8
     }));
     audit::record(&txn, now, actor, batch).await?;
     txn.commit().await?;
+    if let Some(fresh) = fresh {
+        fresh.recorded();
+    }
     Ok(summary)
 }

@@ -173,10 +173,17 @@ async fn backup_on_postgres_is_a_restorable_dump() {
         .await;
     let dest = temp("pg-backup");
     let target = dest.join("copy");
-    let report =
-        linxuan_store::backup::backup(&app.state.db, &postgres_url(), app.schema.as_deref(), &app.state.files, &target)
-            .await
-            .unwrap();
+    let report = linxuan_store::backup::backup(
+        &app.state.db,
+        &postgres_url(),
+        app.schema.as_deref(),
+        &app.state.files,
+        &target,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let listing = Command::new("pg_restore").arg("--list").arg(&report.database).output().unwrap();
     assert!(listing.status.success());
     assert!(text(&listing.stdout).contains("schools"));

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod cli;
 mod community;
+mod faults;
 mod office;
 mod plan;
 mod review;

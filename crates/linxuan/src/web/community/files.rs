@@ -193,6 +193,19 @@ const UPLOAD_MARGIN: u64 = 64 * 1024;
 /// The largest text part of the upload form (the title).
 const TEXT_PART_LIMIT: usize = 4 * 1024;
 
+/// Reads and drops a request body, at most `limit` bytes of it.
+async fn drain(body: axum::body::Body, limit: u64) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen: u64 = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            break;
+        }
+    }
+}
+
 /// Reads a small text part of a multipart form, refusing one over `limit` bytes.
 async fn small_text(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> Result<String, ()> {
     let mut bytes = Vec::new();
@@ -237,8 +250,11 @@ async fn upload(
     if q.category != SIGNIN && !CATEGORIES.contains(&q.category.as_str()) {
         return fail(StatusCode::BAD_REQUEST, "未知的檔案類別", "unknown file category");
     }
-    // A retry of an upload that already arrived: the same answer, no duplicate.
+    // A retry of an upload that already arrived: the same answer, no duplicate (the body is
+    // read and dropped first, so the browser gets the answer rather than a reset connection).
     if let Some(done) = documents::by_upload_key(&state.db, &q.key).await? {
+        let limit = u64::try_from(portal.plan.uploads.max_file_mb).unwrap_or(0).saturating_mul(1_000_000);
+        drain(request.into_body(), limit.saturating_add(UPLOAD_MARGIN)).await;
         return already_there(&state, &ctx, id, &done, wants_json, &back).await;
     }
     let meeting = match (q.category.as_str(), q.meeting) {
@@ -375,6 +391,11 @@ async fn upload(
     if let Some(answer) = refused {
         if let Some((_, pending)) = stored.take() {
             pending.discard().await;
+        }
+        // Read what is left of the request (within its limit), so that the browser, still
+        // sending, gets this answer instead of a reset connection.
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
         }
         return answer;
     }

@@ -696,6 +696,13 @@ async fn save(
     {
         Ok(final_values) => {
             let mut errors = FieldErrors::default();
+            let entry = Entry { values: encode(&final_values), ..raw.clone() };
+            if let Some(done) = &existing
+                && review::repeats_submitted(done, &entry)
+            {
+                ctx.flash("ok", ctx.t("review.submitted")).await;
+                return Ok(Redirect::to(room_page.as_deref().unwrap_or("/review")).into_response());
+            }
             if submitted && change.is_empty() {
                 errors.add("change_reason", ctx.t("review.change_reason_needed"));
             }
@@ -703,7 +710,6 @@ async fn save(
                 errors.add("comment", ctx.t("form.too_long"));
             }
             if errors.is_empty() {
-                let entry = Entry { values: encode(&final_values), ..raw };
                 let before =
                     existing.as_ref().map(|s| serde_json::json!({ "values": decode(&s.values), "version": s.version }));
                 let txn = state.db.begin().await?;

@@ -494,11 +494,14 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         store::submit(&txn, assignment.id, &entry, reason, &actor.label, true, now).await?;
         count += 1;
     }
-    let sha = state.files.put_content("imports", bytes::Bytes::copy_from_slice(&bytes)).await?;
+    let (sha, fresh) = state.files.put_content_unrecorded("imports", bytes::Bytes::copy_from_slice(&bytes)).await?;
     let mut batch = Change::new("scores.import", "import", &sha).year(year);
     batch.after = Some(serde_json::json!({ "sha256": sha, "scores": count, "rows": entries.len() }));
     audit::record(&txn, now, &actor, batch).await?;
     txn.commit().await?;
+    if let Some(fresh) = fresh {
+        fresh.recorded();
+    }
     ctx.flash("ok", ctx.tf1("import.scores_done", "n", &count.to_string())).await;
     Ok(Redirect::to("/office/review/board").into_response())
 }
