@@ -225,6 +225,70 @@ pub async fn require_reviewer(auth: AuthSession, request: Request, next: Next) -
     require_roles(&[Role::Reviewer], auth, request, next).await
 }
 
+/// The `{id}` of the route, when it has one.
+async fn path_id(parts: &mut axum::http::request::Parts, state: &crate::app::AppState) -> Option<String> {
+    use axum::extract::FromRequestParts;
+    let params = axum::extract::RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params.iter().find(|(name, _)| *name == "id").map(|(_, value)| value.to_string())
+}
+
+/// Deny by default, for the community portal: a route naming a community (`/community/{id}/…`)
+/// is only for that community's convener or the office — checked here, before the handler
+/// reads anything the request sends. Handlers check again (`community::portal`) and check that
+/// what they touch belongs to the community.
+pub async fn guard_community(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    auth: AuthSession,
+    request: Request,
+    next: Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    let (mut parts, body) = request.into_parts();
+    if let Some(id) = path_id(&mut parts, &state).await {
+        let Ok(id) = id.parse::<i32>() else { return AppError::NotFound.into_response() };
+        let Some(user) = &auth.user else { return AppError::Forbidden.into_response() };
+        let allowed = match linxuan_store::communities::get(&state.db, id).await {
+            Ok(None) => return AppError::NotFound.into_response(),
+            Ok(Some(_)) if user.role == Role::Admin => true,
+            Ok(Some(_)) if user.role == Role::Convener => {
+                match linxuan_store::communities::is_convener(&state.db, id, user.id).await {
+                    Ok(yes) => yes,
+                    Err(e) => return AppError::from(e).into_response(),
+                }
+            }
+            Ok(Some(_)) => false,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+        if !allowed {
+            return AppError::Forbidden.into_response();
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Deny by default, for the reviewer's pages: a route naming an assignment (`/review/a/{id}/…`)
+/// is only for the reviewer it was made for, checked before the handler reads the request.
+pub async fn guard_assignment(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    auth: AuthSession,
+    request: Request,
+    next: Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    let (mut parts, body) = request.into_parts();
+    if let Some(id) = path_id(&mut parts, &state).await {
+        let Ok(id) = id.parse::<i32>() else { return AppError::NotFound.into_response() };
+        let Some(user) = &auth.user else { return AppError::Forbidden.into_response() };
+        match linxuan_store::review::assignment(&state.db, id).await {
+            Ok(Some(a)) if a.reviewer_id == user.id => {}
+            Ok(Some(_)) => return AppError::Forbidden.into_response(),
+            Ok(None) => return AppError::NotFound.into_response(),
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// Pages for anyone signed in (their own account).
 pub async fn require_signed_in(auth: AuthSession, request: Request, next: Next) -> Response {
     require_roles(&Role::ALL, auth, request, next).await

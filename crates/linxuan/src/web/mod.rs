@@ -61,8 +61,13 @@ pub fn router(state: AppState) -> Router {
         .merge(account::public_routes());
     let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
     let office = office::routes().route_layer(from_fn(require_admin));
-    let community = community::routes().route_layer(from_fn(require_community));
-    let reviewing = review::routes().route_layer(from_fn(require_reviewer));
+    // The role first, then (for a route naming a community or an assignment) that it is theirs.
+    let community = community::routes()
+        .route_layer(from_fn_with_state(state.clone(), auth::guard_community))
+        .route_layer(from_fn(require_community));
+    let reviewing = review::routes()
+        .route_layer(from_fn_with_state(state.clone(), auth::guard_assignment))
+        .route_layer(from_fn(require_reviewer));
 
     Router::new()
         .merge(public)

@@ -181,6 +181,8 @@ fn reply(wants_json: bool, ctx: &Ctx, status: StatusCode, message: String, redir
     let _ = ctx;
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        // The only refusal of an upload by status alone: the record is closed.
+        StatusCode::FORBIDDEN => AppError::Closed { zh: message.clone(), en: message },
         _ => AppError::BadRequest { zh: message.clone(), en: message },
     };
     let mut response = error.into_response();
@@ -497,11 +499,11 @@ async fn delete(
     Path((id, document)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let doc = documents::get(&state.db, document).await?.ok_or(AppError::NotFound)?;
     if doc.community_id != id || doc.deleted_at.is_some() {
         return Err(AppError::NotFound);
     }
+    portal.writable()?;
     let back = match (doc.category.as_str(), doc.meeting_id) {
         (SIGNIN, Some(m)) => format!("{}/meetings/{m}#signin", portal.base()),
         _ => format!("{}/files#{}", portal.base(), doc.category),
@@ -654,11 +656,11 @@ async fn delete_link(
     Path((id, link)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let found = documents::link(&state.db, link).await?.ok_or(AppError::NotFound)?;
     if found.community_id != id || found.deleted_at.is_some() {
         return Err(AppError::NotFound);
     }
+    portal.writable()?;
     let url = found.url.clone();
     let now = state.now();
     let txn = state.db.begin().await?;

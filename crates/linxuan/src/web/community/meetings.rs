@@ -341,8 +341,8 @@ async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let existing = meeting_of(&state, &portal, meeting).await?;
+    portal.writable()?;
     let members = communities::members(&state.db, id).await?;
     let form = parse_form(pairs);
     let data = match check(&ctx, &portal, &members, &form) {
@@ -379,8 +379,8 @@ async fn update(
 
 async fn delete(State(state): State<AppState>, ctx: Ctx, Path((id, meeting)): Path<(i32, i32)>) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let existing = meeting_of(&state, &portal, meeting).await?;
+    portal.writable()?;
     let signin = signin_of(&state, id, meeting).await?;
     let now = state.now();
     // Never read through the pool while a transaction is open: SQLite has one connection.

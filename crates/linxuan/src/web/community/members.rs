@@ -223,8 +223,8 @@ async fn update(
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let existing = member_of(&state, &portal, member).await?;
+    portal.writable()?;
     let is_convener = existing.role == communities::CONVENER;
     let (mut data, national, errors) = check(&state, &ctx, &form, is_convener);
     if !errors.is_empty() {
@@ -256,8 +256,8 @@ async fn update(
 
 async fn remove(State(state): State<AppState>, ctx: Ctx, Path((id, member)): Path<(i32, i32)>) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let existing = member_of(&state, &portal, member).await?;
+    portal.writable()?;
     if existing.role == communities::CONVENER {
         return Err(AppError::bad_request(
             "召集人不能移除；請先把召集人交給另一位成員",
@@ -296,8 +296,8 @@ async fn hand_over(
     Path((id, member)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
     let target = member_of(&state, &portal, member).await?;
+    portal.writable()?;
     if target.role == communities::CONVENER {
         return Ok(Redirect::to(&format!("{}/members", portal.base())).into_response());
     }
