@@ -3,6 +3,8 @@
 
 pub mod allocation;
 pub mod filetype;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod number;
 pub mod people;
 pub mod plan;

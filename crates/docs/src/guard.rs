@@ -11,27 +11,84 @@ use std::io::{Cursor, Read};
 
 use crate::table::{Limits, TableError, TooLarge};
 
-/// Refuses a ZIP package (xlsx, ods) whose members unpack to more than the limit, counting
-/// what really comes out of each member rather than what its header claims.
+/// A reader that counts what comes out and stops past a limit.
+struct Counted<'a, R> {
+    inner: R,
+    total: &'a mut u64,
+    limit: u64,
+}
+
+/// The error a [`Counted`] reader stops with.
+#[derive(Debug)]
+struct OverLimit;
+
+impl std::fmt::Display for OverLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("over the unpacked limit")
+    }
+}
+
+impl std::error::Error for OverLimit {}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.total += n as u64;
+        if *self.total > self.limit {
+            return Err(std::io::Error::other(OverLimit));
+        }
+        Ok(n)
+    }
+}
+
+/// Refuses a ZIP package (xlsx, ods) whose members unpack to more than the limit — counting
+/// what really comes out of each member, not what its header claims — or whose XML is not
+/// well formed: an element left open at the end of a member sends the spreadsheet reader
+/// round in circles for ever (an ODS cut short inside a table did), so every XML member is
+/// read through first and must close what it opens.
 pub fn unpacked_size(bytes: &[u8], limits: &Limits, format: &'static str) -> Result<(), TableError> {
     let workbook_error = |detail: String| TableError::Workbook { format, detail };
+    let too_large = || TableError::TooLarge(TooLarge::Unpacked { max: limits.max_unpacked });
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| workbook_error(e.to_string()))?;
     let mut total: u64 = 0;
-    let mut sink = [0u8; 64 * 1024];
     for i in 0..archive.len() {
-        let mut member = archive.by_index(i).map_err(|e| workbook_error(e.to_string()))?;
-        loop {
-            let n = member.read(&mut sink).map_err(|e| workbook_error(e.to_string()))?;
-            if n == 0 {
-                break;
+        let member = archive.by_index(i).map_err(|e| workbook_error(e.to_string()))?;
+        let name = member.name().map(|n| n.to_string()).unwrap_or_default();
+        let xml = name.ends_with(".xml") || name.ends_with(".rels");
+        let mut counted = Counted { inner: member, total: &mut total, limit: limits.max_unpacked };
+        if xml {
+            match well_formed(&mut counted) {
+                Ok(()) => {}
+                Err(e) if e.contains("over the unpacked limit") => return Err(too_large()),
+                Err(e) => return Err(workbook_error(format!("{name}: {e}"))),
             }
-            total += n as u64;
-            if total > limits.max_unpacked {
-                return Err(TableError::TooLarge(TooLarge::Unpacked { max: limits.max_unpacked }));
+        } else {
+            match std::io::copy(&mut counted, &mut std::io::sink()) {
+                Ok(_) => {}
+                Err(e) if e.get_ref().is_some_and(|inner| inner.is::<OverLimit>()) => return Err(too_large()),
+                Err(e) => return Err(workbook_error(format!("{name}: {e}"))),
             }
         }
     }
     Ok(())
+}
+
+/// Reads XML through: every element closed, in order, by the end.
+fn well_formed(source: impl Read) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(source));
+    let mut buf = Vec::new();
+    let mut depth: u64 = 0;
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.checked_sub(1).ok_or("an element closes that was never opened")?,
+            Event::Eof if depth == 0 => return Ok(()),
+            Event::Eof => return Err(format!("{depth} element(s) left open at the end")),
+            _ => {}
+        }
+        buf.clear();
+    }
 }
 
 /// The grid a reader would lay out for one sheet: from the first to the last used row and

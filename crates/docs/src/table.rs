@@ -333,18 +333,26 @@ pub fn read_table_within(bytes: &[u8], limits: &Limits) -> Result<Table, TableEr
         if is_ods(bytes) {
             crate::guard::unpacked_size(bytes, limits, "ods")?;
             crate::guard::ods_extent(bytes, limits)?;
-            read_workbook::<calamine::Ods<_>>(bytes, "ods")?
+            contained("ods", || read_workbook::<calamine::Ods<_>>(bytes, "ods"))?
         } else {
             crate::guard::unpacked_size(bytes, limits, "xlsx")?;
-            read_xlsx(bytes, limits)?
+            contained("xlsx", || read_xlsx(bytes, limits))?
         }
     } else if bytes.starts_with(OLE_MAGIC) {
         crate::guard::xls_extent(bytes, limits)?;
-        read_workbook::<calamine::Xls<_>>(bytes, "xls")?
+        contained("xls", || read_workbook::<calamine::Xls<_>>(bytes, "xls"))?
     } else {
         read_csv(bytes, limits)?
     };
     Ok(table)
+}
+
+/// Runs the spreadsheet reader so that a damaged file it cannot cope with (fuzzing found old
+/// Excel files whose string table makes it index past the end) is a clear error, not a crash.
+fn contained(format: &'static str, read: impl FnOnce() -> Result<Table, TableError>) -> Result<Table, TableError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(TableError::Workbook { format, detail: "the file is damaged: the spreadsheet reader gave up on it".into() })
+    })
 }
 
 fn is_ods(bytes: &[u8]) -> bool {

@@ -143,6 +143,28 @@ fn an_ods_that_repeats_a_cell_over_the_whole_sheet_is_refused() {
 }
 
 #[test]
+fn an_ods_cut_short_inside_a_table_is_refused_not_read_for_ever() {
+    // Found by fuzzing: the reader loops for ever on a table that never ends.
+    let whole = ods(
+        r#"<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+    );
+    let content = {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(whole)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("content.xml").unwrap(), &mut text).unwrap();
+        text
+    };
+    let cut = &content[..content.find("</table:table-row>").unwrap()];
+    let bytes = package(
+        &[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", cut.as_bytes())],
+        false,
+    );
+    let err = read_table(&bytes).unwrap_err();
+    assert!(matches!(err, TableError::Workbook { format: "ods", .. }), "{err:?}");
+    assert!(err.to_string().contains("left open"), "{err}");
+}
+
+#[test]
 fn an_ordinary_ods_still_reads_and_styled_repeats_cost_nothing() {
     let bytes = ods(concat!(
         r#"<table:table-row><table:table-cell office:value-type="string"><text:p>code</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>name</text:p></table:table-cell></table:table-row>"#,
@@ -190,4 +212,17 @@ fn a_csv_too_wide_or_too_long_is_refused_naming_where() {
     assert!(matches!(read_table_within(long.as_bytes(), &limits), Err(TableError::TooLarge(TooLarge::Cell { .. }))));
     let many = "a,b,c,d,e,f,g,h,i\n".repeat(5);
     assert_eq!(too_large(read_table_within(many.as_bytes(), &limits)), TooLarge::Cells { max: 40 });
+}
+
+#[test]
+fn an_old_excel_file_whose_string_table_is_damaged_is_refused_not_a_crash() {
+    // Found by fuzzing: the reader indexes past the end of a string table cut short.
+    let mut bytes = include_bytes!("data/schools.xls").to_vec();
+    let sst = bytes.windows(4).position(|w| w == [0xFC, 0x00, 129, 0]).expect("the string table record");
+    // The record ends right after its first string's length and flags, and the flags say
+    // formatting runs follow.
+    bytes[sst + 2..sst + 4].copy_from_slice(&11u16.to_le_bytes());
+    bytes[sst + 4 + 8 + 2] |= 0x08;
+    let err = read_table(&bytes).unwrap_err();
+    assert!(matches!(err, TableError::Workbook { format: "xls", .. }), "{err:?}");
 }

@@ -87,13 +87,26 @@ impl Checker {
         }
     }
 
-    /// Every text of the plan, keys included: no control characters, none that reorder text.
-    fn texts(&mut self, path: &str, value: &toml::Value) {
+    /// Every value of the plan: texts (keys included) without control characters or ones that
+    /// reorder text, and numbers within [`MAX_NUMBER`] either way, so that no sum or product
+    /// of them overflows anywhere later.
+    fn values(&mut self, path: &str, value: &toml::Value) {
         let bad = |s: &str| {
             s.chars()
                 .any(|ch| (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || crate::text::is_bidi_control(ch))
         };
+        let too_large = |path: &str, c: &mut Checker, shown: String| {
+            c.add(
+                path,
+                format!("數值 {shown} 太大（絕對值最多 {MAX_NUMBER}）"),
+                format!("the number {shown} is too large (at most {MAX_NUMBER} either way)"),
+            )
+        };
         match value {
+            toml::Value::Integer(n) if n.unsigned_abs() > MAX_NUMBER as u64 => too_large(path, self, n.to_string()),
+            toml::Value::Float(f) if !f.is_finite() || f.abs() > MAX_NUMBER as f64 => {
+                too_large(path, self, f.to_string())
+            }
             toml::Value::String(s) if bad(s) => self.add(
                 path,
                 "含有控制字元或改變文字方向的字元，請刪除後再試",
@@ -101,7 +114,7 @@ impl Checker {
             ),
             toml::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.texts(&format!("{path}[{i}]"), item);
+                    self.values(&format!("{path}[{i}]"), item);
                 }
             }
             toml::Value::Table(table) => {
@@ -114,7 +127,7 @@ impl Checker {
                             "the key contains a control character or one that reorders text",
                         );
                     }
-                    self.texts(&child, item);
+                    self.values(&child, item);
                 }
             }
             _ => {}
@@ -137,6 +150,10 @@ impl Checker {
     }
 }
 
+/// The largest number a plan may hold, either way: a billion (a quota, a price in NT$, a
+/// number of minutes); sums and products of such numbers stay far inside 64 bits.
+pub const MAX_NUMBER: i64 = 1_000_000_000;
+
 /// The largest file size a plan may allow, in MB: 2 GB.
 pub const MAX_FILE_MB: i64 = 2_000;
 /// The longest group name: a group's results go on a worksheet named after it, and a
@@ -157,7 +174,11 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
     }
     let span = academic_year_span(year);
     if let Ok(whole) = toml::Value::try_from(plan) {
-        c.texts("", &whole);
+        c.values("", &whole);
+    }
+    // With a number out of bounds, sums and products below could overflow: that is all, then.
+    if !c.problems.is_empty() {
+        return c.problems;
     }
     c.not_empty("title", &plan.title);
     c.not_empty("authority", &plan.authority);
@@ -922,7 +943,12 @@ mod tests {
         // That does not even fit: TOML integers are 64-bit, so the reader refuses it.
         assert!(Plan::from_toml(&text).is_err() || !problems_of(&text).is_empty());
         let text = edited("max_file_mb = 50", "max_file_mb = 9223372036854");
-        assert_eq!(problems_of(&text), ["uploads.max_file_mb: is 9223372036854, must be at most 2000"]);
+        assert_eq!(
+            problems_of(&text),
+            ["uploads.max_file_mb: the number 9223372036854 is too large (at most 1000000000 either way)"]
+        );
+        let text = edited("max_file_mb = 50", "max_file_mb = 5000");
+        assert_eq!(problems_of(&text), ["uploads.max_file_mb: is 5000, must be at most 2000"]);
         let text = edited("name = \"國小組\"", "name = \"'國小組\"");
         assert_eq!(
             problems_of(&text),

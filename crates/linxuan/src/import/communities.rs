@@ -174,15 +174,17 @@ pub async fn parse(
     plan: &Plan,
     bytes: &[u8],
 ) -> Result<Result<Vec<Row>, Vec<RowProblem>>, StoreError> {
+    let all_schools = schools::list(db, &Default::default()).await?;
+    Ok(parse_with(plan, &all_schools, bytes))
+}
+
+/// [`parse`] with the school list at hand: reads and checks every row; touches nothing.
+pub fn parse_with(plan: &Plan, all_schools: &[schools::School], bytes: &[u8]) -> Result<Vec<Row>, Vec<RowProblem>> {
     let table = match read_table_within(bytes, &Limits::UPLOAD) {
         Ok(t) => t,
-        Err(e) => return Ok(Err(vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())])),
+        Err(e) => return Err(vec![RowProblem::new(e.line().unwrap_or(0), e.message_zh(), e.to_string())]),
     };
-    let columns = match locate_columns(&table.header, COLUMNS) {
-        Ok(c) => c,
-        Err(p) => return Ok(Err(vec![p])),
-    };
-    let all_schools = schools::list(db, &Default::default()).await?;
+    let columns = locate_columns(&table.header, COLUMNS).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     for row in &table.rows {
@@ -196,7 +198,7 @@ pub async fn parse(
             convener: cell(5),
             email: cell(6),
         };
-        match check_row(plan, &all_schools, row.line, &fields, &rows) {
+        match check_row(plan, all_schools, row.line, &fields, &rows) {
             Ok(checked) => rows.push(checked),
             Err(mut found) => problems.append(&mut found),
         }
@@ -204,7 +206,7 @@ pub async fn parse(
     if rows.is_empty() && problems.is_empty() {
         problems.push(RowProblem::new(0, "檔案裡沒有社群資料", "the file has no communities in it"));
     }
-    Ok(if problems.is_empty() { Ok(rows) } else { Err(problems) })
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
 /// A convener invited by the import, with the link when it could not be mailed.

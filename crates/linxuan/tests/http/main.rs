@@ -8,6 +8,7 @@ mod authz;
 mod cli;
 mod community;
 mod faults;
+mod fuzz;
 mod office;
 mod plan;
 mod review;
