@@ -8,7 +8,7 @@ use linxuan_core::time::Clock;
 use linxuan_store::files::FileStore;
 use linxuan_store::sessions::DbSessionStore;
 use linxuan_store::tokens::{self, Purpose};
-use linxuan_store::{DatabaseConnection, db, plans, users};
+use linxuan_store::{Db, plans, users};
 
 use crate::config::Config;
 use crate::mail::Mailer;
@@ -20,7 +20,7 @@ use crate::web::limit::LoginLimiter;
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub files: FileStore,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
@@ -143,8 +143,7 @@ impl App {
             std::fs::create_dir_all(&config.data)
                 .map_err(|e| StartError::Config(format!("cannot create {}: {e}", config.data.display())))?;
         }
-        let db = db::connect(&database_url, schema).await?;
-        db::migrate(&db).await?;
+        let db = Db::open(&database_url, schema).await?;
         let files = match &config.s3_bucket {
             Some(bucket) if !bucket.trim().is_empty() => FileStore::s3(bucket.trim())?,
             _ => FileStore::local(&config.data.join("files"))?,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use linxuan_core::progress::{CommunityFacts, MeetingFact, MeetingKind};
 use linxuan_core::roc;
 use linxuan_store::communities::Community;
-use linxuan_store::{DatabaseConnection, DbErr, StoreError, communities, documents, meetings, self_evaluations};
+use linxuan_store::{Db, DbErr, StoreError, communities, documents, meetings, self_evaluations};
 
 pub const REPORT: &str = "report";
 pub const SIGNIN: &str = "signin";
@@ -18,7 +18,7 @@ pub fn meeting_label(date: chrono::NaiveDate, kind: &str) -> String {
 }
 
 /// Progress facts for each community, by id.
-pub async fn gather(db: &DatabaseConnection, list: &[Community]) -> Result<HashMap<i32, CommunityFacts>, StoreError> {
+pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, CommunityFacts>, StoreError> {
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let members = communities::members_of(db, &ids).await?;
     let meetings = meetings::of_communities(db, &ids).await?;
@@ -87,7 +87,7 @@ pub async fn gather(db: &DatabaseConnection, list: &[Community]) -> Result<HashM
 }
 
 /// Facts for one community.
-pub async fn of(db: &DatabaseConnection, community: &Community) -> Result<CommunityFacts, StoreError> {
+pub async fn of(db: &Db, community: &Community) -> Result<CommunityFacts, StoreError> {
     let mut all = gather(db, std::slice::from_ref(community)).await?;
     all.remove(&community.id)
         .ok_or_else(|| StoreError::Db(DbErr::RecordNotFound(format!("community {}", community.id))))

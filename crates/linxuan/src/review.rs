@@ -10,7 +10,7 @@ use linxuan_core::plan::{Criterion, CriterionSource, Phase, Plan};
 use linxuan_core::time::{deadline_end, taipei};
 use linxuan_store::communities::{self, Community};
 use linxuan_store::review::{self as store, PhaseState};
-use linxuan_store::{DatabaseConnection, StoreError};
+use linxuan_store::{Db, StoreError};
 use rust_decimal::Decimal;
 
 pub const OPEN: &str = "open";
@@ -51,7 +51,7 @@ pub fn phase_views(plan: &Plan, states: &[PhaseState], now: DateTime<Utc>) -> Ve
 
 /// Every (community, reviewer) pair that must not meet: the reviewer's own school, and declared
 /// conflicts.
-pub async fn conflict_pairs(db: &DatabaseConnection, list: &[Community]) -> Result<HashSet<(i32, i32)>, StoreError> {
+pub async fn conflict_pairs(db: &Db, list: &[Community]) -> Result<HashSet<(i32, i32)>, StoreError> {
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
     let mut pairs: HashSet<(i32, i32)> =
         store::conflicts(db, &ids).await?.into_iter().map(|c| (c.community_id, c.reviewer_id)).collect();
@@ -68,14 +68,14 @@ pub async fn conflict_pairs(db: &DatabaseConnection, list: &[Community]) -> Resu
 /// be in conflict with its community (own school, declared, or added by the office) is void: its
 /// score counts nowhere and is not waited for, and the office gives the community another
 /// reviewer. It stays in the database, with any score and its versions, for the record.
-pub async fn live_assignments(db: &DatabaseConnection, year: i32) -> Result<Vec<store::Assignment>, StoreError> {
+pub async fn live_assignments(db: &Db, year: i32) -> Result<Vec<store::Assignment>, StoreError> {
     let list = communities::list(db, year).await?;
     Ok(assignments_of(db, year, &list).await?.1)
 }
 
 /// The year's assignments: all of them, and those that count (`live_assignments`).
 async fn assignments_of(
-    db: &DatabaseConnection,
+    db: &Db,
     year: i32,
     communities: &[Community],
 ) -> Result<(Vec<store::Assignment>, Vec<store::Assignment>), StoreError> {
@@ -86,11 +86,7 @@ async fn assignments_of(
 }
 
 /// Why a reviewer may not see a community, if they may not.
-pub async fn conflict_reason(
-    db: &DatabaseConnection,
-    community: &Community,
-    reviewer: i32,
-) -> Result<Option<String>, StoreError> {
+pub async fn conflict_reason(db: &Db, community: &Community, reviewer: i32) -> Result<Option<String>, StoreError> {
     if store::profile(db, reviewer).await?.is_some_and(|p| p.school_id == Some(community.school_id)) {
         return Ok(Some("own school".into()));
     }
@@ -155,7 +151,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub async fn load(db: &DatabaseConnection, year: i32) -> Result<Snapshot, StoreError> {
+    pub async fn load(db: &Db, year: i32) -> Result<Snapshot, StoreError> {
         let communities = communities::list(db, year).await?;
         let (all_assignments, assignments) = assignments_of(db, year, &communities).await?;
         let ids: Vec<i32> = all_assignments.iter().map(|a| a.id).collect();
@@ -251,7 +247,7 @@ impl Snapshot {
 }
 
 /// `Snapshot::entries` of the year, read now.
-pub async fn entries(db: &DatabaseConnection, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
+pub async fn entries(db: &Db, plan: &Plan, year: i32) -> Result<Vec<ScoreEntry>, StoreError> {
     Ok(Snapshot::load(db, year).await?.entries(plan))
 }
 
@@ -267,7 +263,7 @@ pub fn entered(c: &Criterion) -> &'static str {
 
 /// `Snapshot::allocation` of the year, read now.
 pub async fn allocation(
-    db: &DatabaseConnection,
+    db: &Db,
     plan: &Plan,
     year: i32,
 ) -> Result<
@@ -279,7 +275,7 @@ pub async fn allocation(
 
 /// `Snapshot::results` of the year, read now.
 pub async fn results(
-    db: &DatabaseConnection,
+    db: &Db,
     plan: &Plan,
     year: i32,
 ) -> Result<linxuan_core::allocation::AllocationResult, StoreError> {

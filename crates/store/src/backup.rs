@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -54,7 +54,7 @@ pub const MANIFEST: &str = "manifest.json";
 /// `database_url` is needed for `pg_dump`; `schema` limits the dump to one schema;
 /// `key_fingerprint` goes into the manifest.
 pub async fn backup(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     database_url: &str,
     schema: Option<&str>,
     files: &FileStore,

@@ -93,6 +93,174 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// Readers SQLite serves beside its one writer.
+const SQLITE_READERS: u32 = 4;
+
+/// The application's database: on PostgreSQL one pool; on SQLite one writer and a pool of
+/// readers.
+///
+/// SQLite takes one writer at a time, and our writer is one connection: every write and every
+/// transaction goes through it, in turn (transactions begin `IMMEDIATE`, so one that reads
+/// before it writes never meets another writer half-way). Reads outside a transaction go to
+/// reader connections (`query_only`), which WAL lets run beside the writer and each other:
+/// the board, the progress page and the community list no longer queue behind each other and
+/// behind every upload. A reader's statement sees everything committed before it began, so a
+/// page read after a write (a redirect after a form) sees that write. Inside a transaction,
+/// everything — reads too — goes through the transaction.
+#[derive(Debug, Clone)]
+pub struct Db {
+    writer: DatabaseConnection,
+    readers: Option<DatabaseConnection>,
+}
+
+impl Db {
+    /// Connects (see [`connect`]), brings the schema up to date, and on SQLite opens the readers.
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<Db, DbErr> {
+        let writer = connect(url, schema).await?;
+        migrate(&writer).await?;
+        let readers = match writer.get_database_backend() {
+            DbBackend::Sqlite => {
+                let mut options = ConnectOptions::new(url);
+                options
+                    .sqlx_logging(false)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .max_connections(SQLITE_READERS)
+                    .min_connections(1)
+                    .map_sqlx_sqlite_opts(|o| {
+                        o.pragma("query_only", "ON").foreign_keys(true).busy_timeout(Duration::from_secs(10))
+                    });
+                Some(Database::connect(options).await?)
+            }
+            _ => None,
+        };
+        Ok(Db { writer, readers })
+    }
+
+    /// The connection every write goes through (the only one on PostgreSQL's side too).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    fn for_statement(&self, sql: &str) -> &DatabaseConnection {
+        match &self.readers {
+            Some(readers) if is_read(sql) => readers,
+            _ => &self.writer,
+        }
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        if let Some(readers) = self.readers {
+            readers.close().await?;
+        }
+        self.writer.close().await
+    }
+}
+
+/// Whether a statement only reads: a `SELECT` (an `INSERT … RETURNING` comes through the same
+/// query methods and writes).
+fn is_read(sql: &str) -> bool {
+    let start = sql.trim_start();
+    start.len() >= 6 && start[..6].eq_ignore_ascii_case("select")
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.writer.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        self.writer.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        self.writer.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: sea_orm::Statement) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.for_statement(&stmt.sql).query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: sea_orm::Statement) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.for_statement(&stmt.sql).query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.writer.support_returning()
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm::TransactionTrait for Db {
+    type Transaction = sea_orm::DatabaseTransaction;
+
+    async fn begin(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        self.begin_with_options(sea_orm::TransactionOptions::default()).await
+    }
+
+    async fn begin_with_config(
+        &self,
+        isolation_level: Option<sea_orm::IsolationLevel>,
+        access_mode: Option<sea_orm::AccessMode>,
+    ) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        self.begin_with_options(sea_orm::TransactionOptions {
+            isolation_level,
+            access_mode,
+            sqlite_transaction_mode: None,
+        })
+        .await
+    }
+
+    async fn begin_with_options(
+        &self,
+        mut options: sea_orm::TransactionOptions,
+    ) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        if self.get_database_backend() == DbBackend::Sqlite && options.sqlite_transaction_mode.is_none() {
+            options.sqlite_transaction_mode = Some(sea_orm::SqliteTransactionMode::Immediate);
+        }
+        self.writer.begin_with_options(options).await
+    }
+
+    async fn transaction<F, T, E>(&self, callback: F) -> Result<T, sea_orm::TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c sea_orm::DatabaseTransaction,
+            ) -> std::pin::Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
+            + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        let txn = self.begin().await.map_err(sea_orm::TransactionError::Connection)?;
+        match callback(&txn).await {
+            Ok(value) => {
+                sea_orm::TransactionSession::commit(txn).await.map_err(sea_orm::TransactionError::Connection)?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = sea_orm::TransactionSession::rollback(txn).await;
+                Err(sea_orm::TransactionError::Transaction(e))
+            }
+        }
+    }
+
+    async fn transaction_with_config<F, T, E>(
+        &self,
+        callback: F,
+        isolation_level: Option<sea_orm::IsolationLevel>,
+        access_mode: Option<sea_orm::AccessMode>,
+    ) -> Result<T, sea_orm::TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c sea_orm::DatabaseTransaction,
+            ) -> std::pin::Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
+            + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        self.writer.transaction_with_config(callback, isolation_level, access_mode).await
+    }
+}
+
 /// How many migrations are applied and how many wait.
 pub async fn migration_status(db: &DatabaseConnection) -> Result<(usize, usize), DbErr> {
     let all = Migrator::migrations().len();
@@ -106,5 +274,20 @@ pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
         DbBackend::Sqlite => "SQLite",
         DbBackend::Postgres => "PostgreSQL",
         _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_selects_go_to_the_readers() {
+        assert!(is_read("SELECT 1"));
+        assert!(is_read("  select \"x\" FROM t"));
+        assert!(!is_read("INSERT INTO t VALUES (1) RETURNING id"));
+        assert!(!is_read("UPDATE t SET a = 1"));
+        assert!(!is_read("PRAGMA integrity_check"));
+        assert!(!is_read("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"));
     }
 }

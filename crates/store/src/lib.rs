@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
+pub use db::Db;
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// What can go wrong in storage, in terms callers act on.

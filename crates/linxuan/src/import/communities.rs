@@ -9,7 +9,7 @@ use linxuan_docs::table::{Limits, read_table_within};
 use linxuan_store::audit::{self, Actor, Change};
 use linxuan_store::communities::{self, CommunityData, MemberData};
 use linxuan_store::tokens::{self, Purpose};
-use linxuan_store::{DatabaseConnection, StoreError, TransactionTrait, schools, users};
+use linxuan_store::{Db, StoreError, TransactionTrait, schools, users};
 
 use super::{RowProblem, locate_columns};
 use crate::app::Inner;
@@ -169,11 +169,7 @@ pub fn check_row(
 }
 
 /// Reads and checks every row against the plan and the school list; writes nothing.
-pub async fn parse(
-    db: &DatabaseConnection,
-    plan: &Plan,
-    bytes: &[u8],
-) -> Result<Result<Vec<Row>, Vec<RowProblem>>, StoreError> {
+pub async fn parse(db: &Db, plan: &Plan, bytes: &[u8]) -> Result<Result<Vec<Row>, Vec<RowProblem>>, StoreError> {
     let all_schools = schools::list(db, &Default::default()).await?;
     Ok(parse_with(plan, &all_schools, bytes))
 }

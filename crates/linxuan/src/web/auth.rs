@@ -8,7 +8,7 @@ use axum::extract::{OriginalUri, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_login::{AuthUser, AuthnBackend, UserId};
-use linxuan_store::{DatabaseConnection, users};
+use linxuan_store::{Db, users};
 
 use crate::web::error::AppError;
 
@@ -97,11 +97,11 @@ impl AuthUser for CurrentUser {
 
 #[derive(Clone)]
 pub struct Backend {
-    db: DatabaseConnection,
+    db: Db,
 }
 
 impl Backend {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: Db) -> Self {
         Backend { db }
     }
 }

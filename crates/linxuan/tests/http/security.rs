@@ -458,6 +458,36 @@ async fn hardening_postgres() {
     hardening_with(Backend::Postgres).await
 }
 
+async fn pages_go_out_compressed_files_as_they_are(app: TestApp) {
+    let (admin, links) = office(&app).await;
+    let gzip = |path: String| {
+        let request = admin.http().get(admin.url(&path)).header("accept-encoding", "gzip");
+        async move { request.send().await.unwrap() }
+    };
+    let plain = admin.get("/office/communities").await;
+    let response = gzip("/office/communities".into()).await;
+    assert_eq!(response.headers().get("content-encoding").unwrap(), "gzip");
+    let packed = response.bytes().await.unwrap();
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut html).unwrap();
+    let strip = |s: &str| s.replace(&plain.csrf().unwrap_or_default(), "");
+    assert_eq!(strip(&html).len(), strip(&plain.body).len(), "the same page");
+    assert!(packed.len() * 2 < plain.body.len(), "{} bytes packed, {} plain", packed.len(), plain.body.len());
+    // CSV too; an uploaded PDF goes as it is.
+    let many: String = (0..100).map(|i| format!("0{i:05},第{i}國小,國小,桃園區\n")).collect();
+    admin.upload("/office/schools/import", "s.csv", format!("code,name,level,district\n{many}").into_bytes()).await;
+    let csv = gzip("/office/schools/export.csv".into()).await;
+    assert_eq!(csv.headers().get("content-encoding").unwrap(), "gzip");
+    let lin = convener(&app, &links[0]).await;
+    let id = community_id(&lin).await;
+    lin.upload(&upload_url(id, "report", "gzip-key-0000000001"), "r.pdf", pdf(50_000)).await;
+    let files = lin.get(&format!("/community/{id}/files")).await;
+    let href = files.attrs("a[href*='/files/version/']", "href").into_iter().next().unwrap();
+    let response = lin.http().get(lin.url(&href)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(response.bytes().await.unwrap().len(), 50_000);
+}
+
 async fn the_audit_log_is_a_chain_that_shows_tampering(app: TestApp) {
     let (admin, _) = office(&app).await;
     admin
@@ -507,4 +537,5 @@ backends!(
     control_characters_are_removed_at_the_edge,
     a_download_is_named_for_what_it_is,
     the_audit_log_is_a_chain_that_shows_tampering,
+    pages_go_out_compressed_files_as_they_are,
 );

@@ -170,7 +170,19 @@ pub struct UploadQuery {
 }
 
 /// The outcome of an upload, for a script (JSON) or a plain form (a redirect, or a page).
+///
+/// A refusal may come before the browser has sent the whole file: it then says
+/// `Connection: close`, so that the browser does not send its next request down a connection
+/// the server is about to close.
 fn reply(wants_json: bool, ctx: &Ctx, status: StatusCode, message: String, redirect: &str) -> Response {
+    let mut response = answer(wants_json, ctx, status, message, redirect);
+    if !status.is_success() {
+        response.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
+}
+
+fn answer(wants_json: bool, ctx: &Ctx, status: StatusCode, message: String, redirect: &str) -> Response {
     if wants_json {
         let body = serde_json::json!({ "ok": status.is_success(), "message": message, "redirect": redirect });
         return (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
