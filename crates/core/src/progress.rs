@@ -247,6 +247,29 @@ pub fn closed(plan: &Plan, now: DateTime<Utc>) -> bool {
     !plan.uploads.allow_late && final_deadline(plan).is_some_and(|d| now >= deadline_end(d))
 }
 
+/// What an upload is, judged when its last byte arrives (never when it started, never by the
+/// client's clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    OnTime,
+    /// Accepted and marked late.
+    Late,
+    /// The record is closed: the last deadline has passed and the plan takes nothing late.
+    Refused,
+}
+
+/// Judges an upload of `item` whose last byte arrived at `now`; the office (`office`) may
+/// still correct a closed record, marked late.
+pub fn arrival(plan: &Plan, item: Item, now: DateTime<Utc>, office: bool) -> Arrival {
+    if closed(plan, now) && !office {
+        Arrival::Refused
+    } else if is_late(plan, item, now) {
+        Arrival::Late
+    } else {
+        Arrival::OnTime
+    }
+}
+
 /// Points of the criterion scored from this source in this track, if any.
 fn points_of(track: &Track, source: crate::plan::CriterionSource) -> Decimal {
     track.criteria.values().find(|c| c.source == source).map(|c| Decimal::from(c.points)).unwrap_or_default()
@@ -414,6 +437,24 @@ mod tests {
             report_at: None,
             self_evaluation_at: None,
         }
+    }
+
+    #[test]
+    fn an_upload_is_judged_by_its_last_byte_to_the_tenth_of_a_second() {
+        let plan = Plan::builtin();
+        let final_day = d(2023, 6, 12);
+        let at =
+            |h, m, s, tenths: u32| taipei(final_day, h, m, s) + chrono::Duration::milliseconds(100 * i64::from(tenths));
+        assert_eq!(arrival(&plan, Item::Report, at(23, 59, 59, 9), false), Arrival::OnTime);
+        let just_after = taipei(d(2023, 6, 13), 0, 0, 0) + chrono::Duration::milliseconds(100);
+        assert_eq!(arrival(&plan, Item::Report, just_after, false), Arrival::Refused, "the plan takes nothing late");
+        assert_eq!(arrival(&plan, Item::Report, just_after, true), Arrival::Late, "the office may still correct");
+        let mut lenient = Plan::builtin();
+        lenient.uploads.allow_late = true;
+        assert_eq!(arrival(&lenient, Item::Report, just_after, false), Arrival::Late);
+        // Before the last deadline, late for its own checkpoint, but not refused.
+        let after_midterm = taipei(d(2023, 1, 10), 0, 0, 0) + chrono::Duration::milliseconds(100);
+        assert_eq!(arrival(&plan, Item::Meeting(d(2022, 10, 5)), after_midterm, false), Arrival::Late);
     }
 
     #[test]

@@ -358,6 +358,68 @@ async fn the_deadline_runs_to_the_last_second(app: TestApp) {
     assert!(admin.get("/office/audit").await.has("office@tyc.edu.tw（代社群 E001）"));
 }
 
+/// An upload whose body the test sends in two halves, moving the server's clock in between:
+/// the time of the last byte decides.
+async fn upload_across(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    last_byte_at: chrono::DateTime<chrono::Utc>,
+) -> StatusCode {
+    let token = client.token().await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let boundary = "last-byte-boundary";
+    let request = client
+        .http()
+        .post(client.url(&format!("{path}&_csrf={token}")))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send();
+    let sending = tokio::spawn(request);
+    let mut head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\n\r\n")
+        .into_bytes();
+    head.extend_from_slice(&pdf(300_000));
+    tx.send(Ok(head)).await.unwrap();
+    // The server is writing the first half (its staging file is there); the rest arrives at
+    // `last_byte_at`.
+    let writing = || walk(&app.dir.join("files")).iter().any(|p| p.contains('#'));
+    for _ in 0..1_000_000 {
+        if writing() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(writing(), "the upload is under way");
+    app.clock.set(last_byte_at);
+    tx.send(Ok(format!("\r\n--{boundary}--\r\n").into_bytes())).await.unwrap();
+    drop(tx);
+    sending.await.unwrap().unwrap().status()
+}
+
+async fn the_last_byte_decides_to_the_tenth_of_a_second(app: TestApp) {
+    let (_, links) = office(&app).await;
+    let lin = convener(&app, &links[0]).await;
+    let id = community_id(&lin).await;
+    let tenth = chrono::Duration::milliseconds(100);
+    // Started a few seconds before the deadline, finished at 23:59:59.9: on time.
+    app.clock.set(taipei(d(2023, 6, 12), 23, 59, 55));
+    let path = format!("/community/{id}/files?category=report&key=tenth-key-000000001");
+    let status = upload_across(&app, &lin, &path, taipei(d(2023, 6, 12), 23, 59, 59) + tenth * 9).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("file_versions WHERE late = false").await, 1, "on time");
+    // Started before the deadline, finished at 00:00:00.1: too late, and nothing kept.
+    app.clock.set(taipei(d(2023, 6, 12), 23, 59, 58));
+    let path = format!("/community/{id}/files?category=report&key=tenth-key-000000002");
+    let status = upload_across(&app, &lin, &path, taipei(d(2023, 6, 13), 0, 0, 0) + tenth).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the plan takes nothing late");
+    assert_eq!(app.count("file_versions").await, 1);
+    let stored = walk(&app.dir.join("files")).into_iter().filter(|p| p.contains("/communities/")).count();
+    assert_eq!(stored, 1, "the refused file is not kept");
+}
+
 async fn late_uploads_when_the_plan_allows_them(app: TestApp) {
     let (admin, links) = office(&app).await;
     let form = admin.get("/office/plan/edit/general").await;
@@ -595,6 +657,7 @@ async fn the_office_adds_one_community_by_hand(app: TestApp) {
 }
 
 backends!(
+    the_last_byte_decides_to_the_tenth_of_a_second,
     the_office_adds_one_community_by_hand,
     importing_communities_checks_each_row,
     a_convener_sees_only_their_own_community,

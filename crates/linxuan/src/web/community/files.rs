@@ -418,14 +418,31 @@ async fn upload(
     };
     // Offered under the extension of what it is: a PDF named x.html downloads as x.pdf.
     let file_name = filetype::name_for(&file_name, kind);
-    // The last byte has arrived: this moment decides whether it is late.
+    // The last byte has arrived: this moment decides whether it is on time, late or too late.
     let now = state.now();
     let item = match (q.category.as_str(), &meeting) {
         (REPORT, _) => Item::Report,
         (SIGNIN, Some(m)) => Item::Meeting(m.date),
         _ => Item::Evidence,
     };
-    let late = progress::is_late(&portal.plan, item, now);
+    let late = match progress::arrival(&portal.plan, item, now, portal.acting_for) {
+        progress::Arrival::OnTime => false,
+        progress::Arrival::Late => true,
+        progress::Arrival::Refused => {
+            pending.discard().await;
+            let deadline =
+                progress::final_deadline(&portal.plan).map(linxuan_core::roc::format_long).unwrap_or_default();
+            return fail(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "最後期限 {deadline} 23:59:59 已過，檔案的最後一個位元組在截止後才到，沒有上傳；如有疑問請聯絡承辦單位。"
+                ),
+                &format!(
+                    "the last deadline ({deadline} 23:59:59 Taipei) passed before the file's last byte arrived; it was not uploaded. Contact the programme office if needed."
+                ),
+            );
+        }
+    };
     let title = if title.is_empty() {
         match &meeting {
             Some(m) => format!("簽到表 {}", crate::facts::meeting_label(m.date, &m.kind)),
