@@ -244,3 +244,22 @@ fn allocate_refuses_bad_scores_with_every_line_and_prints_nothing() {
     assert_eq!(header.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_hostile_spreadsheet_is_refused_by_every_command_that_reads_one() {
+    let dir = temp("hostile-xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "code").unwrap();
+    ws.write_string(1_048_575, 16_383, "boom").unwrap();
+    let file = dir.join("corners.xlsx");
+    std::fs::write(&file, wb.save_to_buffer().unwrap()).unwrap();
+    let data = dir.join("data");
+    let import = linxuan(&["import", "schools", file.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(text(&import.stderr).contains("XFD1048576"), "{}", text(&import.stderr));
+    let allocate = linxuan(&["allocate", "--scores", file.to_str().unwrap()]);
+    assert_eq!(allocate.status.code(), Some(2));
+    assert!(text(&allocate.stderr).contains("XFD1048576"), "{}", text(&allocate.stderr));
+    assert!(allocate.stdout.is_empty());
+}
