@@ -58,9 +58,32 @@ pub fn mask_national_id(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 6))
 }
 
+/// A plausible e-mail address: something@domain.tld, no spaces. (Delivery is the real test.)
+pub fn looks_like_email(email: &str) -> bool {
+    let email = email.trim();
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254
+        && !domain.contains('@')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(looks_like_email("teacher@school.tyc.edu.tw"));
+        for bad in ["", "a", "a@b", "a b@c.tw", "@c.tw", "a@.tw", "a@b@c.tw"] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn valid_numbers_pass_and_are_normalised() {

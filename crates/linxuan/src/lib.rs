@@ -5,6 +5,7 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-TW");
 
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -483,6 +483,27 @@ fn is_other(kind: &LineKind) -> bool {
     *kind == LineKind::Other
 }
 
+/// Checks that a group exists and admits a school of `school_level` (a 國中 cannot enter
+/// 國小組); the messages name the school.
+pub fn check_group(plan: &Plan, group: &str, school_name: &str, school_level: &str) -> Result<(), (String, String)> {
+    let Some(g) = plan.groups.get(group) else {
+        return Err((format!("「{group}」不是本年度的組別"), format!("\"{group}\" is not a group of this year")));
+    };
+    let level = SchoolLevel::ALL.into_iter().find(|l| l.id() == school_level);
+    if !level.is_some_and(|l| g.school_levels.contains(&l)) {
+        let level_zh = level.map_or(school_level, |l| l.name_zh());
+        return Err((
+            format!("{school_name}是{level_zh}，不能參加「{}」", g.name),
+            format!(
+                "{school_name} is a {} school and cannot enter \"{}\"",
+                level.map_or(school_level, |l| l.name_en()),
+                g.name_en
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `id` can name a track, group, checkpoint, award level, criterion or indicator:
 /// lower-case letters, digits, `-` and `_`, at most 40 (ids appear in paths, files and URLs).
 pub fn valid_id(id: &str) -> bool {

@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(())
         }),
         Some(Command::User(UserCommand::Add { email, name, role, data })) => with_runtime(async {
-            if !crate::web::forms::looks_like_email(&email) {
+            if !linxuan_core::people::looks_like_email(&email) {
                 return Err(CliError::BadInput(say(
                     &format!("「{email}」不是電子郵件地址"),
                     &format!("\"{email}\" is not an e-mail address"),
@@ -85,15 +85,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 RoleArg::Convener => "convener",
                 RoleArg::Reviewer => "reviewer",
             };
-            let invited = crate::web::office::users::invite(&app.state, &Actor::cli(), &email, &name, role, lang)
-                .await
-                .map_err(|e| match e {
-                    crate::web::office::users::InviteError::Taken => CliError::BadInput(say(
+            let invited = crate::accounts::invite(&app.state, &Actor::cli(), &email, &name, role, lang).await.map_err(
+                |e| match e {
+                    crate::accounts::InviteError::Taken => CliError::BadInput(say(
                         &format!("{email} 已有帳號"),
                         &format!("{email} already has an account"),
                     )),
                     other => fail(other.to_string()),
-                })?;
+                },
+            )?;
             println!(
                 "{}",
                 say(

@@ -13,7 +13,7 @@ use linxuan_store::{Db, StoreError, TransactionTrait, schools, users};
 
 use super::{RowProblem, locate_columns};
 use crate::app::Inner;
-use crate::web::forms::looks_like_email;
+use linxuan_core::people::looks_like_email;
 
 pub const COLUMNS: &[(&str, &[&str])] = &[
     ("code", &["社群代碼", "代碼", "編號"]),
@@ -136,7 +136,7 @@ pub fn check_row(
         ));
     }
     if let (Some(school), Some(group)) = (school, &group)
-        && let Err((zh, en)) = crate::web::community::check_group(plan, group, school)
+        && let Err((zh, en)) = linxuan_core::plan::check_group(plan, group, &school.name, &school.level)
     {
         problems.push(RowProblem::new(line, zh, en));
     }
@@ -348,8 +348,7 @@ pub async fn apply(
                 // An account nobody has taken up yet: a fresh invitation goes to the address.
                 tokens::revoke(&txn, Purpose::Invite, Some(u.id), now).await?;
                 let (secret, _) =
-                    tokens::issue(&txn, Purpose::Invite, Some(u.id), crate::web::office::users::INVITE_VALID, now)
-                        .await?;
+                    tokens::issue(&txn, Purpose::Invite, Some(u.id), crate::accounts::INVITE_VALID, now).await?;
                 links.push(Invited {
                     code: row.data.code.clone(),
                     name: row.convener.clone(),
@@ -376,13 +375,12 @@ pub async fn apply(
                 };
                 let user = users::create(&txn, new, now).await?;
                 let (secret, _) =
-                    tokens::issue(&txn, Purpose::Invite, Some(user.id), crate::web::office::users::INVITE_VALID, now)
-                        .await?;
+                    tokens::issue(&txn, Purpose::Invite, Some(user.id), crate::accounts::INVITE_VALID, now).await?;
                 audit::record(
                     &txn,
                     now,
                     actor,
-                    Change::new("user.invite", "user", user.id).after(&crate::web::account::user_summary(&user)),
+                    Change::new("user.invite", "user", user.id).after(&crate::accounts::user_summary(&user)),
                 )
                 .await?;
                 links.push(Invited {
@@ -432,12 +430,12 @@ pub async fn apply(
     }
     // Invitations go out only once the import is safely written.
     for invited in links {
-        let (subject, body) = crate::web::office::users::invite_mail(
+        let (subject, body) = crate::accounts::invite_mail(
             Lang::ZhTw,
             &invited.name,
-            crate::web::auth::Role::Convener,
+            crate::accounts::Role::Convener,
             &invited.link,
-            crate::web::office::users::INVITE_VALID.num_days(),
+            crate::accounts::INVITE_VALID.num_days(),
         );
         let delivery = crate::mail::send(state, "invite", &invited.email, &subject, &body, &actor.label).await;
         if delivery != crate::mail::Delivery::Sent {

@@ -10,41 +10,8 @@ use axum::response::Response;
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use linxuan_store::{Db, users};
 
+pub use crate::accounts::Role;
 use crate::web::error::AppError;
-
-/// The roles of SPEC §1 that sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Convener,
-    Reviewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Convener, Role::Reviewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Convener => "convener",
-            Role::Reviewer => "reviewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Translation key of the role's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Role::Admin => "role.admin",
-            Role::Convener => "role.convener",
-            Role::Reviewer => "role.reviewer",
-        }
-    }
-}
 
 #[derive(Clone)]
 pub struct CurrentUser {

@@ -9,22 +9,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Duration;
 use linxuan_store::audit::{self, Actor, Change};
 use linxuan_store::tokens::{self, Purpose};
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
 
+use crate::accounts::{RESET_LINK_VALID, user_summary};
 use crate::app::AppState;
 use crate::mail::{self, Delivery};
 use crate::web::auth::{self, AuthSession, Credentials, Role};
 use crate::web::client::ClientAddr;
 use crate::web::ctx::{Ctx, local_path};
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{FieldErrors, looks_like_email};
-
-/// How long a password-reset link stays valid.
-pub const RESET_LINK_VALID: Duration = Duration::hours(2);
+use crate::web::forms::FieldErrors;
+use linxuan_core::people::looks_like_email;
 
 pub fn public_routes() -> Router<AppState> {
     Router::new()
@@ -277,13 +275,6 @@ async fn setup(
 }
 
 /// What the audit log keeps of an account (never the password hash).
-pub fn user_summary(user: &users::User) -> serde_json::Value {
-    serde_json::json!({
-        "email": user.email, "name": user.name, "role": user.role, "active": user.active,
-        "has_password": user.password_hash.is_some(),
-    })
-}
-
 async fn sign_in_as(state: &AppState, auth: &mut AuthSession, id: i32) -> AppResult<()> {
     use axum_login::AuthnBackend;
     let user =

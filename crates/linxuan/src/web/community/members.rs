@@ -23,7 +23,8 @@ use crate::mail::{self, Delivery};
 use crate::web::auth::Role;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{FieldErrors, looks_like_email};
+use crate::web::forms::FieldErrors;
+use linxuan_core::people::looks_like_email;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -327,13 +328,12 @@ async fn hand_over(
             };
             let user = users::create(&txn, new, now).await?;
             let (secret, _) =
-                tokens::issue(&txn, Purpose::Invite, Some(user.id), crate::web::office::users::INVITE_VALID, now)
-                    .await?;
+                tokens::issue(&txn, Purpose::Invite, Some(user.id), crate::accounts::INVITE_VALID, now).await?;
             audit::record(
                 &txn,
                 now,
                 &portal.actor,
-                portal.change("user.invite", "user", user.id).after(&crate::web::account::user_summary(&user)),
+                portal.change("user.invite", "user", user.id).after(&crate::accounts::user_summary(&user)),
             )
             .await?;
             (user, Some(state.link(&format!("/invite/{secret}"))))

@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use linxuan_core::plan::{Plan, SchoolLevel};
+use linxuan_core::plan::Plan;
 use linxuan_core::progress::{self, CheckpointStatus, Progress};
 use linxuan_core::{roc, time};
 use linxuan_store::audit::{self, Actor, Change};
@@ -219,27 +219,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     .into_response())
 }
 
-/// Checks that a group exists and admits the school's level (a 國中 cannot enter 國小組).
-pub fn check_group(plan: &Plan, group: &str, school: &School) -> Result<(), (String, String)> {
-    let Some(g) = plan.groups.get(group) else {
-        return Err((format!("「{group}」不是本年度的組別"), format!("\"{group}\" is not a group of this year")));
-    };
-    let level = SchoolLevel::ALL.into_iter().find(|l| l.id() == school.level);
-    if !level.is_some_and(|l| g.school_levels.contains(&l)) {
-        let level_zh = level.map_or(school.level.as_str(), |l| l.name_zh());
-        return Err((
-            format!("{}是{level_zh}，不能參加「{}」", school.name, g.name),
-            format!(
-                "{} is a {} school and cannot enter \"{}\"",
-                school.name,
-                level.map_or(school.level.as_str(), |l| l.name_en()),
-                g.name_en
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// A convener registers a community; the office approves it.
 async fn register(State(state): State<AppState>, ctx: Ctx, Form(form): Form<RegisterForm>) -> AppResult<Response> {
     let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
@@ -263,7 +242,7 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Regi
         }
     };
     if let Some(school) = &school
-        && let Err((zh, en)) = check_group(&plan, form.group.trim(), school)
+        && let Err((zh, en)) = linxuan_core::plan::check_group(&plan, form.group.trim(), &school.name, &school.level)
     {
         errors.add("group", ctx.pick(&zh, &en));
     }

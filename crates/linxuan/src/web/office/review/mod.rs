@@ -29,7 +29,8 @@ use crate::review::{self, CLOSED, OPEN, PhaseView};
 use crate::web::auth::Role;
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
-use crate::web::forms::{FieldErrors, looks_like_email};
+use crate::web::forms::FieldErrors;
+use linxuan_core::people::looks_like_email;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -248,15 +249,7 @@ async fn invite_reviewer(
     let school_id = form.school.trim().parse::<i32>().ok().filter(|id| *id > 0);
     if errors.is_empty() {
         let actor = actor(&ctx)?;
-        match crate::web::office::users::invite(
-            &state,
-            &actor,
-            &form.email,
-            &form.name,
-            Role::Reviewer.as_str(),
-            ctx.lang,
-        )
-        .await
+        match crate::accounts::invite(&state, &actor, &form.email, &form.name, Role::Reviewer.as_str(), ctx.lang).await
         {
             Ok(invited) => {
                 store::set_profile(&state.db, invited.user.id, form.affiliation.trim(), school_id, state.now()).await?;
@@ -267,7 +260,7 @@ async fn invite_reviewer(
                 page.ctx.flashes.push(crate::web::ctx::Flash { kind: "ok".into(), text: message });
                 return Ok(page.into_response());
             }
-            Err(crate::web::office::users::InviteError::Taken) => errors.add("email", ctx.t("users.email_taken")),
+            Err(crate::accounts::InviteError::Taken) => errors.add("email", ctx.t("users.email_taken")),
             Err(e) => return Err(AppError::Internal(e.to_string())),
         }
     }
