@@ -322,10 +322,10 @@ def measure(args, server, host, port, office, name, path, lua):
     status, _, body = fetch(host, port, path, cookie)
     if status != 200:
         raise CheckFailed(f"{path}: HTTP {status}")
-    gz_status, encoding, gz_body = fetch(host, port, path, cookie, "gzip")
+    _, encoding, gz_body = fetch(host, port, path, cookie, "gzip")
     compressed = len(gz_body) if encoding == "gzip" else None
     result = {"page": name, "path": path, "html": len(body), "served_gzip": compressed,
-              "gzip": len(gzip.compress(body, 6)), "rows": body.count(b"<tr")}
+              "gzip": len(gzip.compress(body, 6))}
     # Sequential: one keep-alive connection, one request at a time.
     session = Browser(host, port)
     session.cookies = dict(office.cookies)
