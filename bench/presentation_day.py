@@ -52,152 +52,16 @@ import threading
 import time
 import urllib.parse
 
-from server import memory_kb, start as start_server
+from server import (Browser, CheckFailed, cpu_seconds, expect, machine_cpu_seconds, memory_kb, percentile,
+                    postgres_cpu_seconds, start as start_server)
 
 PRESENTATION_DAY = "2023-06-16T10:00:00+08:00"
 PASSWORD = "bench password 2023"
 ADMIN_EMAIL = "office@bench.example.tw"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
-def machine_cpu_seconds():
-    """The machine's CPU time over all cores, from /proc/stat: (user + nice + system, irq + softirq, steal)."""
-    with open("/proc/stat") as stat:
-        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in stat.readline().split()[1:9])
-    return (user + nice + system) / CLOCK_TICKS, (irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
-
-
-def postgres_cpu_seconds():
-    """CPU time of the PostgreSQL server's processes (the database work, with --postgres)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    head, tail = stat.read().rsplit(")", 1)
-                if head.endswith("(postgres"):
-                    fields = tail.split()
-                    total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-            except OSError:
-                pass
-    return total
-
-
-class CheckFailed(Exception):
-    pass
-
-
-class Browser:
-    """One browser session: a keep-alive connection, its cookies and the page's CSRF token.
-
-    Requests sent with a `kind` are timed and recorded in `log` as (kind, start, end, status)."""
-
-    def __init__(self, host, port, log=None):
-        self.host, self.port = host, port
-        self.conn = None
-        self.cookies = {}
-        self.token = None
-        self.log = log if log is not None else []
-        self.reconnects = 0
-
-    def _store_cookies(self, response):
-        for header in response.headers.get_all("Set-Cookie") or []:
-            first, *attributes = [p.strip() for p in header.split(";")]
-            name, _, value = first.partition("=")
-            gone = any(a.lower() == "max-age=0" for a in attributes) or value == ""
-            if gone:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-
-    def send(self, method, path, body=None, content_type=None, kind=None):
-        headers = {"Accept": "text/html,*/*", "Accept-Encoding": "identity"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = content_type
-        started = time.monotonic()
-        for attempt in range(2):
-            reused = self.conn is not None
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                break
-            except (OSError, http.client.HTTPException) as e:
-                # A keep-alive connection the server closed: a browser opens another and resends.
-                self.conn.close()
-                self.conn = None
-                closed = isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
-                if attempt or not reused or not closed:
-                    if kind:
-                        self.log.append((kind, started, time.monotonic(), f"error: {e}"))
-                    raise
-                self.reconnects += 1
-        ended = time.monotonic()
-        if kind:
-            self.log.append((kind, started, ended, response.status))
-        self._store_cookies(response)
-        text = data.decode("utf-8", "replace") if "text" in (response.getheader("Content-Type") or "") else data
-        if isinstance(text, str):
-            found = re.search(r'name="csrf-token" content="([0-9a-f]{64})"', text[:4000])
-            if found:
-                self.token = found.group(1)
-        return response.status, response.getheader("Location"), text
-
-    def get(self, path, kind=None, follow=True):
-        status, location, body = self.send("GET", path, kind=kind)
-        return self._follow(status, location, body, follow)
-
-    def post(self, path, fields, kind=None, follow=True):
-        data = urllib.parse.urlencode({"_csrf": self.token, **fields}).encode()
-        status, location, body = self.send("POST", path, data, "application/x-www-form-urlencoded", kind=kind)
-        return self._follow(status, location, body, follow)
-
-    def upload(self, path, name, content):
-        boundary = "----linxuan-bench"
-        body = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            f"Content-Type: text/csv\r\n\r\n"
-        ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
-        url = f"{path}{'&' if '?' in path else '?'}_csrf={self.token}"
-        status, location, text = self.send("POST", url, body, f"multipart/form-data; boundary={boundary}")
-        return self._follow(status, location, text, True)
-
-    def _follow(self, status, location, body, follow):
-        hops = 0
-        while follow and status in (301, 302, 303, 307) and location and hops < 5:
-            target = urllib.parse.urlsplit(location)
-            path = target.path + (f"?{target.query}" if target.query else "")
-            status, location, body = self.send("GET", path)
-            hops += 1
-        return status, location, body
-
-
-def expect(what, status, wanted, body=""):
-    if status != wanted:
-        snippet = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body if isinstance(body, str) else ""))[:600]
-        raise CheckFailed(f"{what}: HTTP {status}, expected {wanted}: {snippet}")
-
-
 def score_for(pass_no, reviewer, slot):
     """A deterministic presentation score in half points, 30–59.5 of 60."""
     halves = 60 + (pass_no * 37 + reviewer * 11 + slot * 7) % 60
     return f"{halves // 2}" if halves % 2 == 0 else f"{halves // 2}.5"
-
-
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
 
 
 # ---------------------------------------------------------------- set-up
