@@ -32,6 +32,15 @@ pub struct Inner {
     pub sealer: Sealer,
     /// Work done after a response is sent (mail that must not delay an answer).
     pub background: Background,
+    /// Permits for the heaviest pages (the board, the progress board, the community list): one
+    /// per core, so sixteen offices asking at once queue here instead of all building their
+    /// thousands of rows and hundreds of kilobytes of HTML together — the same answers as fast,
+    /// in a fraction of the memory.
+    heavy: tokio::sync::Semaphore,
+    /// What the heaviest pages computed, kept while the database stays the same.
+    pub computed: crate::cache::Computed,
+    /// Plans as read from their TOML, by year, with a hash of the text they came from.
+    parsed_plans: std::sync::Mutex<std::collections::HashMap<i32, (u64, Plan)>>,
     /// The PDF typesetter, made on first use: scanning the fonts reads tens of megabytes.
     typesetter: tokio::sync::OnceCell<Arc<linxuan_pdf::Typesetter>>,
 }
@@ -46,6 +55,30 @@ impl std::ops::Deref for AppState {
 impl Inner {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Waits for a turn at one of the heaviest pages (see `heavy`).
+    pub async fn heavy_page(&self) -> HeavyTurn<'_> {
+        HeavyTurn(self.heavy.acquire().await.expect("the semaphore is never closed"))
+    }
+
+    /// A stored plan, read: every page needs its year's plan, and reading the TOML again each
+    /// time was a noticeable part of a page's work. Kept by year with a hash of the text, so an
+    /// edited plan is read afresh.
+    pub fn plan_of(&self, stored: &linxuan_store::plans::StoredPlan) -> Result<Plan, linxuan_core::plan::ReadError> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        stored.toml.hash(&mut hasher);
+        let stamp = hasher.finish();
+        let mut cache = self.parsed_plans.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, plan)) = cache.get(&stored.academic_year)
+            && *seen == stamp
+        {
+            return Ok(plan.clone());
+        }
+        let plan = Plan::from_toml(&stored.toml)?;
+        cache.insert(stored.academic_year, (stamp, plan.clone()));
+        Ok(plan)
     }
 
     /// An absolute link for e-mail and the console.
@@ -113,6 +146,16 @@ impl Background {
     }
 }
 
+/// A turn at one of the heaviest pages; when it ends, the memory it freed may go back to the
+/// system (`crate::memory`).
+pub struct HeavyTurn<'a>(#[allow(dead_code)] tokio::sync::SemaphorePermit<'a>);
+
+impl Drop for HeavyTurn<'_> {
+    fn drop(&mut self) {
+        crate::memory::heavy_work_done();
+    }
+}
+
 /// A built application, ready to serve.
 pub struct App {
     pub state: AppState,
@@ -167,6 +210,9 @@ impl App {
             trusted_proxies,
             sealer,
             background: Background::default(),
+            parsed_plans: Default::default(),
+            computed: Default::default(),
+            heavy: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             typesetter: tokio::sync::OnceCell::new(),
         }));
         ensure_plan(&state).await?;
@@ -318,6 +364,7 @@ async fn linger(socket: std::net::TcpStream) {
 
 /// Background chores: expired sessions are removed every hour.
 pub fn spawn_housekeeping(state: AppState) {
+    crate::memory::spawn_trimmer();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -17,21 +17,16 @@ pub fn meeting_label(date: chrono::NaiveDate, kind: &str) -> String {
     format!("{} {kind}", roc::format_slash(date))
 }
 
-/// Progress facts for each community, by id.
+/// Progress facts for each community, by id: four narrow queries, whatever the number of
+/// communities — member counts, meetings (without their minutes, with their sign-in sheet's
+/// first upload), each report's first upload, and self-evaluation submissions.
 pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, CommunityFacts>, StoreError> {
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
-    let members = communities::members_of(db, &ids).await?;
-    let meetings = meetings::of_communities(db, &ids).await?;
-    let docs = documents::of_communities(db, &ids).await?;
-    let doc_ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
-    let versions = documents::versions(db, &doc_ids).await?;
-    let evaluations = self_evaluations::of_communities(db, &ids).await?;
+    let counts = communities::member_counts(db, &ids).await?;
+    let meetings = meetings::facts_of(db, &ids).await?;
+    let reports = documents::first_reports(db, &ids).await?;
+    let evaluations = self_evaluations::first_submissions(db, &ids).await?;
 
-    // The first upload time of each live document.
-    let mut first_upload: HashMap<i32, chrono::DateTime<chrono::Utc>> = HashMap::new();
-    for v in &versions {
-        first_upload.entry(v.document_id).and_modify(|t| *t = (*t).min(v.uploaded_at)).or_insert(v.uploaded_at);
-    }
     let mut facts: HashMap<i32, CommunityFacts> = list
         .iter()
         .map(|c| {
@@ -39,7 +34,7 @@ pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, Communit
                 c.id,
                 CommunityFacts {
                     track: c.track.clone(),
-                    members: 0,
+                    members: counts.get(&c.id).copied().unwrap_or(0),
                     meetings: Vec::new(),
                     report_at: None,
                     self_evaluation_at: None,
@@ -47,24 +42,9 @@ pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, Communit
             )
         })
         .collect();
-    for m in &members {
-        if let Some(f) = facts.get_mut(&m.community_id) {
-            f.members += 1;
-        }
-    }
-    let mut signin_at: HashMap<i32, chrono::DateTime<chrono::Utc>> = HashMap::new();
-    for d in &docs {
-        let Some(at) = first_upload.get(&d.id).copied() else { continue };
-        match (d.category.as_str(), d.meeting_id) {
-            (SIGNIN, Some(meeting)) => {
-                signin_at.entry(meeting).and_modify(|t| *t = (*t).min(at)).or_insert(at);
-            }
-            (REPORT, _) => {
-                if let Some(f) = facts.get_mut(&d.community_id) {
-                    f.report_at = Some(f.report_at.map_or(at, |t| t.min(at)));
-                }
-            }
-            _ => {}
+    for (community, at) in reports {
+        if let Some(f) = facts.get_mut(&community) {
+            f.report_at = Some(at);
         }
     }
     for m in &meetings {
@@ -74,13 +54,13 @@ pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, Communit
                 date: m.date,
                 kind: MeetingKind::parse(&m.kind).unwrap_or(MeetingKind::Other),
                 recorded_at: m.created_at,
-                signin_at: signin_at.get(&m.id).copied(),
+                signin_at: m.signin_at,
             });
         }
     }
-    for e in &evaluations {
-        if let Some(f) = facts.get_mut(&e.community_id) {
-            f.self_evaluation_at = e.first_submitted_at;
+    for (community, first) in &evaluations {
+        if let Some(f) = facts.get_mut(community) {
+            f.self_evaluation_at = *first;
         }
     }
     Ok(facts)

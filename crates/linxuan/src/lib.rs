@@ -7,12 +7,14 @@ rust_i18n::i18n!("locales", fallback = "zh-TW");
 
 pub mod accounts;
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod facts;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod memory;
 pub mod review;
 pub mod secrets;
 pub mod uploads;

@@ -246,6 +246,40 @@ pub async fn members_of(db: &impl ConnectionTrait, community_ids: &[i32]) -> Res
         .await?)
 }
 
+/// How many members each community has (a community with none is not in the map).
+pub async fn member_counts(
+    db: &impl ConnectionTrait,
+    community_ids: &[i32],
+) -> Result<std::collections::HashMap<i32, usize>> {
+    use sea_orm::QuerySelect;
+    if community_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i32, i64)> = Members::find()
+        .select_only()
+        .column(member::Column::CommunityId)
+        .column_as(member::Column::Id.count(), "n")
+        .filter(member::Column::CommunityId.is_in(community_ids.iter().copied()))
+        .group_by(member::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n as usize)).collect())
+}
+
+/// The conveners of many communities.
+pub async fn conveners_of(db: &impl ConnectionTrait, community_ids: &[i32]) -> Result<Vec<Member>> {
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Members::find()
+        .filter(member::Column::CommunityId.is_in(community_ids.iter().copied()))
+        .filter(member::Column::Role.eq(CONVENER))
+        .order_by_asc(member::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn member(db: &impl ConnectionTrait, id: i32) -> Result<Option<Member>> {
     Ok(Members::find_by_id(id).one(db).await?)
 }

@@ -111,7 +111,18 @@ const SQLITE_READERS: u32 = 4;
 pub struct Db {
     writer: DatabaseConnection,
     readers: Option<DatabaseConnection>,
+    /// SQLite: a connection that only asks `PRAGMA data_version` ([`Db::revision`]). It never
+    /// writes, so every commit — by this process or another (the CLI) — is another
+    /// connection's, and changes the number it reads.
+    watch: Option<DatabaseConnection>,
 }
+
+/// What the database holds, as a token: two equal revisions read at two moments mean nothing
+/// was committed in between, by anyone. A page computed from reads made after a revision was
+/// taken may be kept under that revision and shown again while the revision stays the same
+/// (`linxuan::cache`); any commit at all — a score, an upload, a sign-in — makes a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision(String);
 
 impl Db {
     /// Connects (see [`connect`]), brings the schema up to date, and on SQLite opens the readers.
@@ -127,13 +138,54 @@ impl Db {
                     .max_connections(SQLITE_READERS)
                     .min_connections(1)
                     .map_sqlx_sqlite_opts(|o| {
-                        o.pragma("query_only", "ON").foreign_keys(true).busy_timeout(Duration::from_secs(10))
+                        o.pragma("query_only", "ON")
+                            .pragma("cache_size", "-256")
+                            .foreign_keys(true)
+                            .busy_timeout(Duration::from_secs(10))
                     });
                 Some(Database::connect(options).await?)
             }
             _ => None,
         };
-        Ok(Db { writer, readers })
+        let watch = match &readers {
+            Some(_) => {
+                let mut options = ConnectOptions::new(url);
+                options
+                    .sqlx_logging(false)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .max_connections(1)
+                    .min_connections(1)
+                    .map_sqlx_sqlite_opts(|o| o.pragma("query_only", "ON").busy_timeout(Duration::from_secs(10)));
+                Some(Database::connect(options).await?)
+            }
+            None => None,
+        };
+        Ok(Db { writer, readers, watch })
+    }
+
+    /// The database's revision now (see [`Revision`]).
+    ///
+    /// SQLite: `PRAGMA data_version` on a connection that never writes — it changes whenever
+    /// any other connection, in this process or another, commits. PostgreSQL: the current
+    /// snapshot (`xmin:xmax:in-progress ids`). Every transaction that writes is given an id, so
+    /// after a commit the snapshot differs (the id leaves the in-progress list, or `xmax` has
+    /// moved past it); two equal snapshots see exactly the same committed transactions. Writes
+    /// elsewhere on the same PostgreSQL server change it too: a needless recomputation, never
+    /// a stale page.
+    pub async fn revision(&self) -> Result<Revision, DbErr> {
+        let (connection, sql) = match &self.watch {
+            Some(watch) => (watch, "PRAGMA data_version"),
+            None => (&self.writer, "SELECT CAST(pg_current_snapshot() AS TEXT)"),
+        };
+        let backend = connection.get_database_backend();
+        let row = connection
+            .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("{sql} returned no row")))?;
+        Ok(Revision(match backend {
+            DbBackend::Sqlite => row.try_get_by_index::<i64>(0)?.to_string(),
+            _ => row.try_get_by_index::<String>(0)?,
+        }))
     }
 
     /// The connection every write goes through (the only one on PostgreSQL's side too).
@@ -149,6 +201,9 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
+        if let Some(watch) = self.watch {
+            watch.close().await?;
+        }
         if let Some(readers) = self.readers {
             readers.close().await?;
         }

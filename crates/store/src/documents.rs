@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
 };
 
 use crate::Result;
@@ -50,6 +50,35 @@ pub async fn of_communities(db: &impl ConnectionTrait, community_ids: &[i32]) ->
         .order_by_asc(document::Column::Id)
         .all(db)
         .await?)
+}
+
+/// When each community's results report first arrived (the first version of a live report).
+pub async fn first_reports(db: &impl ConnectionTrait, community_ids: &[i32]) -> Result<Vec<(i32, DateTime<Utc>)>> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = Query::select()
+        .column((document::Entity, document::Column::CommunityId))
+        .expr_as(Func::min(Expr::col((file_version::Entity, file_version::Column::UploadedAt))), Alias::new("first_at"))
+        .from(document::Entity)
+        .inner_join(
+            file_version::Entity,
+            Expr::col((file_version::Entity, file_version::Column::DocumentId))
+                .equals((document::Entity, document::Column::Id)),
+        )
+        .and_where(Expr::col((document::Entity, document::Column::CommunityId)).is_in(community_ids.iter().copied()))
+        .and_where(Expr::col((document::Entity, document::Column::Category)).eq("report"))
+        .and_where(Expr::col((document::Entity, document::Column::DeletedAt)).is_null())
+        .group_by_col((document::Entity, document::Column::CommunityId))
+        .to_owned();
+    #[derive(FromQueryResult)]
+    struct Row {
+        community_id: i32,
+        first_at: DateTime<Utc>,
+    }
+    let rows = Row::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.community_id, r.first_at)).collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<Document>> {

@@ -45,6 +45,67 @@ pub async fn of_communities(db: &impl ConnectionTrait, community_ids: &[i32]) ->
         .await?)
 }
 
+/// A meeting as progress sees it: no topic or minutes, and when its sign-in sheet first
+/// arrived.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct MeetingFacts {
+    pub id: i32,
+    pub community_id: i32,
+    pub date: chrono::NaiveDate,
+    pub kind: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub signin_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The meetings of many communities, by date, with only what progress needs — the first
+/// upload of each one's sign-in sheet joined in, so one row per meeting comes back.
+pub async fn facts_of(db: &impl ConnectionTrait, community_ids: &[i32]) -> Result<Vec<MeetingFacts>> {
+    use crate::entity::{document, file_version};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let m = |c: meeting::Column| (meeting::Entity, c);
+    let select = Query::select()
+        .columns([
+            m(meeting::Column::Id),
+            m(meeting::Column::CommunityId),
+            m(meeting::Column::Date),
+            m(meeting::Column::Kind),
+            m(meeting::Column::CreatedAt),
+        ])
+        .expr_as(
+            Func::min(Expr::col((file_version::Entity, file_version::Column::UploadedAt))),
+            Alias::new("signin_at"),
+        )
+        .from(meeting::Entity)
+        .left_join(
+            document::Entity,
+            Expr::col((document::Entity, document::Column::MeetingId))
+                .equals(m(meeting::Column::Id))
+                .and(Expr::col((document::Entity, document::Column::Category)).eq("signin"))
+                .and(Expr::col((document::Entity, document::Column::DeletedAt)).is_null()),
+        )
+        .left_join(
+            file_version::Entity,
+            Expr::col((file_version::Entity, file_version::Column::DocumentId))
+                .equals((document::Entity, document::Column::Id)),
+        )
+        .and_where(Expr::col(m(meeting::Column::CommunityId)).is_in(community_ids.iter().copied()))
+        .group_by_columns([
+            m(meeting::Column::Id),
+            m(meeting::Column::CommunityId),
+            m(meeting::Column::Date),
+            m(meeting::Column::Kind),
+            m(meeting::Column::CreatedAt),
+        ])
+        .order_by(m(meeting::Column::Date), sea_orm::sea_query::Order::Asc)
+        .to_owned();
+    Ok(<MeetingFacts as sea_orm::FromQueryResult>::find_by_statement(db.get_database_backend().build(&select))
+        .all(db)
+        .await?)
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<Option<Meeting>> {
     Ok(Meetings::find_by_id(id).one(db).await?)
 }

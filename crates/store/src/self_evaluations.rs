@@ -22,6 +22,25 @@ pub async fn of_communities(db: &impl ConnectionTrait, community_ids: &[i32]) ->
         .await?)
 }
 
+/// When each community first submitted its self-evaluation (`None`: a draft only).
+pub async fn first_submissions(
+    db: &impl ConnectionTrait,
+    community_ids: &[i32],
+) -> Result<Vec<(i32, Option<chrono::DateTime<chrono::Utc>>)>> {
+    use sea_orm::QuerySelect;
+    if community_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(SelfEvaluations::find()
+        .select_only()
+        .column(self_evaluation::Column::CommunityId)
+        .column(self_evaluation::Column::FirstSubmittedAt)
+        .filter(self_evaluation::Column::CommunityId.is_in(community_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Saves the answers; `submit` also records a submission (the first one is kept too).
 pub async fn save(
     db: &impl ConnectionTrait,

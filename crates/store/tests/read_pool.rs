@@ -1,6 +1,7 @@
 //! SQLite's readers never show a value older than one's own write: every write, committed
 //! through the one writer (alone or in a transaction), is seen by the very next read — while
-//! other readers read and other writers wait their turn.
+//! other readers read and other writers wait their turn. And the database's revision, which
+//! pages are kept under, moves with every commit and only then.
 
 use chrono::Utc;
 use linxuan_store::audit::{self, Actor, Change};
@@ -78,6 +79,48 @@ async fn a_read_after_a_write_sees_it() {
     let chain = audit::verify_chain(&db).await.unwrap();
     assert_eq!(chain.entries, 100);
     assert!(chain.broken.is_empty(), "{chain:?}");
+    db.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The revision stays while only reads happen, and moves with every commit: through the
+/// writer, in a transaction, and by another process's connection to the same file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_revision_moves_with_every_commit_and_only_then() {
+    let dir = std::env::temp_dir().join(format!("linxuan-revision-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = db::sqlite_url(&dir.join("linxuan.db"));
+    let db = Db::open(&url, None).await.unwrap();
+    let school = |code: &str| schools::SchoolData {
+        code: code.into(),
+        name: format!("學校 {code}"),
+        level: "elementary".into(),
+        district: "桃園區".into(),
+    };
+    let start = db.revision().await.unwrap();
+    count(&db).await;
+    schools::list(&db, &Default::default()).await.unwrap();
+    assert_eq!(db.revision().await.unwrap(), start, "reads change nothing");
+
+    schools::create(&db, &school("000001"), Utc::now()).await.unwrap();
+    let written = db.revision().await.unwrap();
+    assert_ne!(written, start, "a write through the writer");
+
+    let txn = db.begin().await.unwrap();
+    schools::create(&txn, &school("000002"), Utc::now()).await.unwrap();
+    assert_eq!(db.revision().await.unwrap(), written, "nothing is committed until the commit");
+    sea_orm::TransactionSession::commit(txn).await.unwrap();
+    let committed = db.revision().await.unwrap();
+    assert_ne!(committed, written, "a transaction's commit");
+
+    let other = sea_orm::Database::connect(&url).await.unwrap();
+    other.execute_unprepared("UPDATE schools SET name = '另一個名字' WHERE code = '000001'").await.unwrap();
+    let outside = db.revision().await.unwrap();
+    assert_ne!(outside, committed, "another connection's commit, as the CLI would make");
+    other.execute_unprepared("UPDATE schools SET name = name").await.unwrap();
+    assert_eq!(db.revision().await.unwrap(), outside, "a commit that changes no byte changes nothing");
+    other.close().await.unwrap();
     db.close().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -18,6 +18,14 @@ use crate::web::error::AppError;
 
 pub const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// When this session was last kept alive (Unix seconds): see [`keep_alive`].
+const SEEN_KEY: &str = "seen";
+/// How long a session lasts without a page being asked for.
+pub const SESSION_IDLE_HOURS: i64 = 8;
+/// How often an active session's lifetime is renewed. Renewing writes the session, so it is
+/// done at most this often rather than on every page: a page view is then a read, nothing
+/// more, and a session ends between 7 h 50 and 8 h after its last page.
+const SESSION_RENEW_SECS: i64 = 600;
 pub const LANG_COOKIE: &str = "lang";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,6 +41,31 @@ pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
     flashes.push(Flash { kind: kind.into(), text: text.into() });
     if let Err(e) = session.insert(FLASH_KEY, flashes).await {
         tracing::warn!(error = %e, "cannot keep a flash message");
+    }
+}
+
+/// The messages left for this page, taken out of the session. Only a session that has some is
+/// changed (and so written back).
+async fn take_flashes(session: &Session) -> Vec<Flash> {
+    match session.get::<Vec<Flash>>(FLASH_KEY).await {
+        Ok(Some(_)) => session.remove(FLASH_KEY).await.ok().flatten().unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a session last kept alive at `seen` (Unix seconds) is renewed at `now`.
+fn needs_renewal(seen: Option<i64>, now: i64) -> bool {
+    seen.is_none_or(|seen| !(0..SESSION_RENEW_SECS).contains(&(now - seen)))
+}
+
+/// Renews the session's lifetime when it was last renewed [`SESSION_RENEW_SECS`] ago or more
+/// (the session layer saves a changed session, and its cookie, with a fresh expiry). Session
+/// lifetimes are wall-clock time, as the session layer keeps them, not the plan's clock.
+async fn keep_alive(session: &Session) {
+    let now = chrono::Utc::now().timestamp();
+    let seen = session.get::<i64>(SEEN_KEY).await.ok().flatten();
+    if needs_renewal(seen, now) {
+        let _ = session.insert(SEEN_KEY, now).await;
     }
 }
 
@@ -156,7 +189,8 @@ impl FromRequestParts<AppState> for Ctx {
             })
             .unwrap_or(Lang::ZhTw);
         let csrf = csrf_token(&session).await?;
-        let flashes: Vec<Flash> = session.remove(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+        let flashes = take_flashes(&session).await;
+        keep_alive(&session).await;
         let here = parts
             .extensions
             .get::<OriginalUri>()
@@ -195,7 +229,17 @@ pub fn local_path(candidate: Option<&str>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::{SESSION_RENEW_SECS, local_path, needs_renewal};
+
+    #[test]
+    fn a_session_is_renewed_every_ten_minutes_not_every_page() {
+        let now = 1_700_000_000;
+        assert!(needs_renewal(None, now), "a session never renewed is renewed");
+        assert!(!needs_renewal(Some(now), now));
+        assert!(!needs_renewal(Some(now - SESSION_RENEW_SECS + 1), now));
+        assert!(needs_renewal(Some(now - SESSION_RENEW_SECS), now));
+        assert!(needs_renewal(Some(now + 5), now), "a time from the future (a clock set back) renews");
+    }
 
     #[test]
     fn only_local_paths_are_followed() {

@@ -71,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(ctx::SESSION_IDLE_HOURS)));
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
 
     let public = Router::new()

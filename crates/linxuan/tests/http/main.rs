@@ -9,6 +9,7 @@ mod cli;
 mod community;
 mod faults;
 mod fuzz;
+mod kept;
 mod office;
 mod plan;
 mod review;

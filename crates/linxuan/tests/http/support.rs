@@ -160,6 +160,19 @@ impl TestApp {
         client
     }
 
+    /// A connection of its own to the app's database, as another process (the CLI, a second
+    /// server) would have.
+    pub async fn outside(&self) -> sea_orm::DatabaseConnection {
+        match &self.schema {
+            Some(schema) => {
+                let mut options = sea_orm::ConnectOptions::new(postgres_url());
+                options.max_connections(1).set_schema_search_path(schema.clone());
+                Database::connect(options).await.unwrap()
+            }
+            None => Database::connect(linxuan_store::db::sqlite_url(&self.dir.join("linxuan.db"))).await.unwrap(),
+        }
+    }
+
     /// Runs SQL straight on the app's database (for checks behind the app's back).
     pub async fn sql(&self, sql: &str) -> Result<u64, sea_orm::DbErr> {
         self.state.db.execute_unprepared(sql).await.map(|r| r.rows_affected())

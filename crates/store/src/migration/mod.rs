@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_communities;
 mod m0003_review;
 mod m0004_hardening;
+mod m0005_progress_index;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_communities::Migration),
             Box::new(m0003_review::Migration),
             Box::new(m0004_hardening::Migration),
+            Box::new(m0005_progress_index::Migration),
         ]
     }
 }

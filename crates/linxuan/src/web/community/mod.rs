@@ -104,7 +104,7 @@ pub async fn portal(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<Portal> {
         _ => return Err(AppError::Forbidden),
     };
     let stored = plans::get(&state.db, community.plan_year).await?.ok_or(AppError::NotFound)?;
-    let plan = Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))?;
+    let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     let school = schools::get(&state.db, community.school_id).await?;
     let label = if acting_for { format!("{}（代社群 {}）", me.email, community.code) } else { me.email.clone() };
     Ok(Portal { community, plan, school, acting_for, actor: Actor { id: Some(me.id), label }, now: state.now() })
@@ -190,7 +190,7 @@ pub struct RegisterForm {
 
 async fn latest_plan(state: &AppState) -> AppResult<Plan> {
     let stored = plans::latest(&state.db).await?.ok_or(AppError::NotFound)?;
-    Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))
+    state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// `/community`: the convener's communities this year, or registration when there is none.

@@ -52,6 +52,7 @@ pub struct ListQuery {
     group: String,
 }
 
+#[derive(Clone)]
 pub struct Row {
     pub community: Community,
     pub school: Option<School>,
@@ -100,31 +101,61 @@ impl ListPage {
     }
 }
 
-async fn rows(state: &AppState, year: i32, query: &ListQuery) -> AppResult<Vec<Row>> {
+/// Every community of the year with its school, convener and number of members, and how many
+/// wait for approval: read from the database alone, and kept while it stays the same
+/// (`crate::cache`).
+struct YearRows {
+    rows: Vec<Row>,
+    pending: usize,
+}
+
+async fn year_rows(state: &AppState, year: i32) -> AppResult<YearRows> {
+    let _turn = state.heavy_page().await;
     let list = communities::list(&state.db, year).await?;
+    let pending = list.iter().filter(|c| c.status == communities::PENDING).count();
     let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
-    let members = communities::members_of(&state.db, &ids).await?;
-    let schools = schools::list(&state.db, &Default::default()).await?;
-    let q = query.q.trim().to_lowercase();
-    Ok(list
+    let counts = communities::member_counts(&state.db, &ids).await?;
+    let mut conveners: std::collections::HashMap<i32, _> = std::collections::HashMap::new();
+    for m in communities::conveners_of(&state.db, &ids).await? {
+        conveners.entry(m.community_id).or_insert(m);
+    }
+    let schools: std::collections::HashMap<i32, _> =
+        schools::list(&state.db, &Default::default()).await?.into_iter().map(|s| (s.id, s)).collect();
+    let rows = list
         .into_iter()
-        .filter(|c| query.status.is_empty() || c.status == query.status)
-        .filter(|c| query.group.is_empty() || c.group_id == query.group)
         .map(|community| {
-            let convener =
-                members.iter().find(|m| m.community_id == community.id && m.role == communities::CONVENER).cloned();
-            let count = members.iter().filter(|m| m.community_id == community.id).count();
-            let school = schools.iter().find(|s| s.id == community.school_id).cloned();
+            let convener = conveners.remove(&community.id);
+            let count = counts.get(&community.id).copied().unwrap_or(0);
+            let school = schools.get(&community.school_id).cloned();
             Row { community, school, convener, members: count }
         })
+        .collect();
+    Ok(YearRows { rows, pending })
+}
+
+/// The year's communities on the list, and how many wait for approval.
+async fn rows(state: &AppState, year: i32, query: &ListQuery) -> AppResult<(Vec<Row>, usize)> {
+    let kept = state.computed.get_or_compute(&state.db, "office.communities", year, || year_rows(state, year)).await?;
+    let q = query.q.trim().to_lowercase();
+    let rows = kept
+        .rows
+        .iter()
+        .filter(|r| query.status.is_empty() || r.community.status == query.status)
+        .filter(|r| query.group.is_empty() || r.community.group_id == query.group)
         .filter(|r| {
             q.is_empty()
                 || r.community.code.to_lowercase().contains(&q)
                 || r.community.name.to_lowercase().contains(&q)
-                || r.school.as_ref().is_some_and(|s| s.name.contains(&q) || s.code.contains(&q))
-                || r.convener.as_ref().is_some_and(|m| m.name.contains(&q) || m.email.contains(&q))
+                || r.school
+                    .as_ref()
+                    .is_some_and(|s| s.name.to_lowercase().contains(&q) || s.code.to_lowercase().contains(&q))
+                || r.convener
+                    .as_ref()
+                    .is_some_and(|m| m.name.to_lowercase().contains(&q) || m.email.to_lowercase().contains(&q))
         })
-        .collect())
+        .cloned()
+        .collect();
+    Ok((rows, kept.pending))
 }
 
 async fn page(
@@ -135,8 +166,7 @@ async fn page(
     invited: Vec<Invited>,
 ) -> AppResult<ListPage> {
     let YearPlan { year, plan, years } = current_plan(state, &ctx.session).await?;
-    let rows = rows(state, year, &query).await?;
-    let pending = communities::list(&state.db, year).await?.iter().filter(|c| c.status == communities::PENDING).count();
+    let (rows, pending) = rows(state, year, &query).await?;
     Ok(ListPage {
         ctx,
         year,

@@ -50,7 +50,7 @@ pub async fn current_plan(state: &AppState, session: &Session) -> AppResult<Year
     let chosen: Option<i32> = session.get(YEAR_KEY).await.ok().flatten();
     let year = chosen.filter(|y| years.contains(y)).or_else(|| years.first().copied()).ok_or(AppError::NotFound)?;
     let stored = plans::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
-    let plan = Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(format!("stored plan {year}: {e}")))?;
+    let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(format!("stored plan {year}: {e}")))?;
     Ok(YearPlan { year, plan, years })
 }
 

@@ -82,41 +82,64 @@ pub struct Board {
     pub schools: Vec<School>,
 }
 
-/// Every approved community of the year on screen, with its progress now, filtered.
-pub async fn gather(state: &AppState, ctx: &Ctx, filter: &Filter) -> AppResult<Board> {
-    let YearPlan { year, plan, years } = current_plan(state, &ctx.session).await?;
-    let all: Vec<Community> =
+/// What the progress board is computed from, read from the database alone: the year's
+/// approved communities, the schools, each community's progress facts and its conveners. Kept
+/// while the database stays the same (`crate::cache`); the progress itself depends on the time
+/// and is worked out on every request.
+struct YearFacts {
+    communities: Vec<Community>,
+    schools: Vec<School>,
+    school_of: HashMap<i32, School>,
+    facts: HashMap<i32, linxuan_core::progress::CommunityFacts>,
+    conveners_of: HashMap<i32, Vec<Member>>,
+}
+
+async fn year_facts(state: &AppState, year: i32) -> AppResult<YearFacts> {
+    let _turn = state.heavy_page().await;
+    let communities: Vec<Community> =
         communities::list(&state.db, year).await?.into_iter().filter(|c| c.status == communities::APPROVED).collect();
     let schools = schools::list(&state.db, &Default::default()).await?;
     let school_of: HashMap<i32, School> = schools.iter().map(|s| (s.id, s.clone())).collect();
-    let list: Vec<Community> = all
-        .into_iter()
+    let facts = crate::facts::gather(&state.db, &communities).await?;
+    let ids: Vec<i32> = communities.iter().map(|c| c.id).collect();
+    let mut conveners_of: HashMap<i32, Vec<Member>> = HashMap::new();
+    for m in communities::conveners_of(&state.db, &ids).await? {
+        conveners_of.entry(m.community_id).or_default().push(m);
+    }
+    Ok(YearFacts { communities, schools, school_of, facts, conveners_of })
+}
+
+/// Every approved community of the year on screen, with its progress now, filtered.
+pub async fn gather(state: &AppState, ctx: &Ctx, filter: &Filter) -> AppResult<Board> {
+    let YearPlan { year, plan, years } = current_plan(state, &ctx.session).await?;
+    let kept = state.computed.get_or_compute(&state.db, "office.progress", year, || year_facts(state, year)).await?;
+    let school_of = &kept.school_of;
+    let now = state.now();
+    let lines = kept
+        .communities
+        .iter()
         .filter(|c| filter.track.is_empty() || c.track == filter.track)
         .filter(|c| filter.group.is_empty() || c.group_id == filter.group)
         .filter(|c| filter.school.is_empty() || school_of.get(&c.school_id).is_some_and(|s| s.code == filter.school))
         .filter(|c| {
             filter.district.is_empty() || school_of.get(&c.school_id).is_some_and(|s| s.district == filter.district)
         })
-        .collect();
-    let facts = crate::facts::gather(&state.db, &list).await?;
-    let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
-    let members = communities::members_of(&state.db, &ids).await?;
-    let now = state.now();
-    let lines = list
-        .into_iter()
         .filter_map(|community| {
-            let progress = progress::progress(&plan, facts.get(&community.id)?, now);
+            let progress = progress::progress(&plan, kept.facts.get(&community.id)?, now);
+            if filter.missing.is_some() && progress.missing().is_empty() {
+                return None;
+            }
             let missing = progress.missing();
-            let conveners = members
-                .iter()
-                .filter(|m| m.community_id == community.id && m.role == communities::CONVENER)
-                .cloned()
-                .collect();
-            Some(Line { school: school_of.get(&community.school_id).cloned(), community, conveners, progress, missing })
+            Some(Line {
+                school: school_of.get(&community.school_id).cloned(),
+                community: community.clone(),
+                conveners: kept.conveners_of.get(&community.id).cloned().unwrap_or_default(),
+                progress,
+                missing,
+            })
         })
-        .filter(|l| filter.missing.is_none() || !l.missing.is_empty())
         .collect();
-    Ok(Board { year, years, plan, lines, schools })
+    Ok(Board { year, years, plan, lines, schools: kept.schools.clone() })
 }
 
 #[derive(Template, WebTemplate)]
@@ -180,11 +203,12 @@ fn counts(board: &Board) -> Vec<(String, usize, usize, usize, usize)> {
         .collect()
 }
 
-async fn board(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<Filter>) -> AppResult<BoardPage> {
+async fn board(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<Filter>) -> AppResult<Response> {
     let board = gather(&state, &ctx, &filter).await?;
     let counts = counts(&board);
     let with_missing = board.lines.iter().filter(|l| !l.missing.is_empty()).count();
-    Ok(BoardPage { ctx, year: board.year, years: board.years.clone(), board, filter, counts, with_missing })
+    Ok(BoardPage { ctx, year: board.year, years: board.years.clone(), board, filter, counts, with_missing }
+        .into_response())
 }
 
 /// The board as a workbook, for the office's own follow-up.

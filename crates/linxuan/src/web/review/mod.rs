@@ -142,7 +142,7 @@ fn actor(ctx: &Ctx) -> AppResult<Actor> {
 
 async fn latest_plan(state: &AppState) -> AppResult<Plan> {
     let stored = plans::latest(&state.db).await?.ok_or(AppError::NotFound)?;
-    Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))
+    state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 // ---------------------------------------------------------------- my assignments
@@ -360,7 +360,7 @@ async fn open(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<Opened> {
         return Err(AppError::Forbidden);
     }
     let stored = plans::get(&state.db, assignment.plan_year).await?.ok_or(AppError::NotFound)?;
-    let plan = Plan::from_toml(&stored.toml).map_err(|e| AppError::Internal(e.to_string()))?;
+    let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     let phase = plan.review.phases.get(&assignment.phase).cloned().ok_or(AppError::NotFound)?;
     let states = store::phase_states(&state.db, assignment.plan_year).await?;
     let open = review::is_open(&phase, &assignment.phase, &states, state.now());

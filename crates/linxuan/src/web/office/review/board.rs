@@ -64,6 +64,12 @@ struct BoardPage {
     year: i32,
     years: Vec<i32>,
     plan: Plan,
+    data: std::sync::Arc<BoardData>,
+}
+
+/// What the board shows, computed from the database alone: kept while it stays the same
+/// (`crate::cache`), so sixteen offices watching the board cost one computation.
+struct BoardData {
     result: AllocationResult,
     names: HashMap<String, String>,
     details: HashMap<String, Vec<ReviewerScore>>,
@@ -79,11 +85,11 @@ struct BoardPage {
 
 impl BoardPage {
     fn progress_of(&self, group: &str) -> String {
-        let (done, all) = self.progress.get(group).copied().unwrap_or_default();
+        let (done, all) = self.data.progress.get(group).copied().unwrap_or_default();
         self.ctx.tf1("board.progress", "n", &format!("{done} / {all}"))
     }
     fn stats_of(&self, group: &str) -> Vec<&StatsTable> {
-        self.stats.iter().filter(|s| s.group == group).collect()
+        self.data.stats.iter().filter(|s| s.group == group).collect()
     }
     fn lean(&self, s: &linxuan_core::review::stats::ReviewerStats) -> String {
         match s.lean {
@@ -98,23 +104,23 @@ impl BoardPage {
         d.map_or_else(|| "—".into(), |v| v.to_string())
     }
     fn name(&self, code: &str) -> String {
-        self.names.get(code).cloned().unwrap_or_default()
+        self.data.names.get(code).cloned().unwrap_or_default()
     }
     fn award(&self, g: &GroupResult, c: &RankedCommunity) -> String {
-        if self.revoked.contains(&c.community) {
+        if self.data.revoked.contains(&c.community) {
             return self.ctx.pick("已撤銷", "revoked").to_string();
         }
         g.award_name(c).map_or_else(|| "—".into(), str::to_string)
     }
     fn explain(&self, g: &GroupResult, c: &RankedCommunity) -> String {
         let mut steps = if self.ctx.en() { c.explanation_en(g) } else { c.explanation_zh(g) };
-        if self.revoked.contains(&c.community) {
+        if self.data.revoked.contains(&c.community) {
             steps.push(self.ctx.pick("獎項已撤銷，名額從缺", "award revoked; the place is vacant").to_string());
         }
         steps.join(self.ctx.pick("；", "; "))
     }
     fn scores_of(&self, code: &str) -> Vec<&ReviewerScore> {
-        self.details.get(code).map(|v| v.iter().collect()).unwrap_or_default()
+        self.data.details.get(code).map(|v| v.iter().collect()).unwrap_or_default()
     }
     fn vacant(&self, g: &GroupResult) -> String {
         match g.vacant_by_level() {
@@ -130,7 +136,7 @@ impl BoardPage {
         }
     }
     fn decisions_of(&self, group: &str) -> Vec<&Decision> {
-        self.decisions.iter().filter(|d| d.group_id == group).collect()
+        self.data.decisions.iter().filter(|d| d.group_id == group).collect()
     }
     fn decision_order(&self, d: &Decision) -> String {
         serde_json::from_str::<Vec<String>>(&d.awards).unwrap_or_default().join(" → ")
@@ -149,13 +155,25 @@ async fn version(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
         .into_response())
 }
 
-async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> {
+async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, years } = current_plan(&state, &ctx.session).await?;
+    let data = state
+        .computed
+        .get_or_compute(&state.db, "office.review.board", year, || async {
+            let _turn = state.heavy_page().await;
+            board_data(&state, year, &plan).await
+        })
+        .await?;
+    Ok(BoardPage { ctx, year, years, plan, data }.into_response())
+}
+
+/// The board of a year, read and computed.
+async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<BoardData> {
     // Read once; the fingerprint is read first, so that a change landing meanwhile makes the
     // page reload again rather than be missed.
     let stamp = store::board_fingerprint(&state.db, year).await?;
     let snapshot = review::Snapshot::load(&state.db, year).await?;
-    let result = snapshot.results(&plan);
+    let result = snapshot.results(plan);
     let list = &snapshot.communities;
     let names: HashMap<String, String> = list.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
     let by_id: HashMap<i32, &Community> = list.iter().map(|c| (c.id, c)).collect();
@@ -169,11 +187,13 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
         Default::default();
     let mut pending = 0;
     let mut progress: HashMap<String, (usize, usize)> = HashMap::new();
+    let submitted: HashMap<i32, &store::Score> =
+        scores.iter().filter(|s| s.status == store::SUBMITTED).map(|s| (s.assignment_id, s)).collect();
     for a in assignments {
         let Some(community) = by_id.get(&a.community_id) else { continue };
         let group = progress.entry(community.group_id.clone()).or_default();
         group.1 += 1;
-        match scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) {
+        match submitted.get(&a.id) {
             Some(s) => {
                 group.0 += 1;
                 let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
@@ -216,16 +236,12 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<BoardPage> 
             })
         })
         .collect();
-    Ok(BoardPage {
+    Ok(BoardData {
         stats,
         stamp,
         progress,
         revoked: snapshot.revoked_communities().map(|c| c.code.clone()).collect(),
         decisions: snapshot.decisions.clone(),
-        ctx,
-        year,
-        years,
-        plan,
         result,
         names,
         details,
