@@ -52,6 +52,52 @@ pub fn backend_of(url: &str) -> Option<DbBackend> {
     }
 }
 
+/// What every SQLite pool of ours shares.
+///
+/// - No ping before each use: a connection to a local file does not go away, and the ping is
+///   a round trip to the connection's thread before every query.
+/// - [`stable_plans`] on every connection.
+fn sqlite_pool(options: &mut ConnectOptions) {
+    options.test_before_acquire(false).map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_connect(|connection, _| {
+            Box::pin(async move {
+                let mut handle = connection.lock_handle().await?;
+                stable_plans(handle.as_raw_handle().as_ptr())
+            })
+        })
+    });
+}
+
+/// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`): a
+/// statement's plan no longer depends on the values bound to it.
+///
+/// Without it, SQLite 3.47 and later read the value bound to `LIMIT ?` while planning, and
+/// mark the statement to be planned again whenever that parameter is bound — which sqlx does
+/// on every execution. Every `.one()` (`… LIMIT ?`: the session, the signed-in user, the plan,
+/// on every page) was parsed and planned anew each time: 8 % of the server's CPU in the
+/// deadline rush (`perf`), found with a breakpoint on `sqlite3Reprepare` printing
+/// `sqlite3_sql`. `LIKE ?` searches were planned again each time for the same reason. With
+/// the guarantee the cached statement is used as it is.
+fn stable_plans(db: *mut libsqlite3_sys::sqlite3) -> Result<(), sea_orm::sqlx::Error> {
+    let mut applied: std::ffi::c_int = 0;
+    // SAFETY: `db` is the open connection sqlx holds locked for us; SQLITE_DBCONFIG_ENABLE_QPSG
+    // takes an int (1: on) and an int* for the value in effect, as SQLite documents.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            &mut applied as *mut std::ffi::c_int,
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK || applied != 1 {
+        return Err(sea_orm::sqlx::Error::Configuration(
+            format!("SQLite refused SQLITE_DBCONFIG_ENABLE_QPSG (code {rc})").into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Connects to SQLite (WAL, foreign keys on) or PostgreSQL, by URL.
 ///
 /// `schema` (PostgreSQL only) puts every table in that schema: tests use it to give each test
@@ -68,6 +114,7 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
     match backend {
         DbBackend::Sqlite => {
+            sqlite_pool(&mut options);
             // One connection: SQLite takes one writer at a time anyway, and a single connection
             // rules out SQLITE_BUSY on a read-then-write transaction. WAL keeps backups online.
             options.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|o| {
@@ -79,7 +126,9 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
             });
         }
         _ => {
-            options.max_connections(16).min_connections(1);
+            // A connection idle for a while is checked before use (the server may have
+            // restarted); a busy one is not pinged before every query.
+            options.max_connections(16).min_connections(1).test_before_acquire_if_idle_for(Duration::from_secs(30));
             if let Some(schema) = schema {
                 options.set_schema_search_path(schema.to_string());
             }
@@ -132,6 +181,7 @@ impl Db {
         let readers = match writer.get_database_backend() {
             DbBackend::Sqlite => {
                 let mut options = ConnectOptions::new(url);
+                sqlite_pool(&mut options);
                 options
                     .sqlx_logging(false)
                     .acquire_timeout(Duration::from_secs(30))
@@ -150,6 +200,7 @@ impl Db {
         let watch = match &readers {
             Some(_) => {
                 let mut options = ConnectOptions::new(url);
+                sqlite_pool(&mut options);
                 options
                     .sqlx_logging(false)
                     .acquire_timeout(Duration::from_secs(30))
@@ -344,5 +395,36 @@ mod tests {
         assert!(!is_read("UPDATE t SET a = 1"));
         assert!(!is_read("PRAGMA integrity_check"));
         assert!(!is_read("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"));
+    }
+
+    /// Whether a connection of the pool has the query planner stability guarantee on.
+    async fn plans_are_stable(pool: &DatabaseConnection) -> bool {
+        let mut connection = pool.get_sqlite_connection_pool().acquire().await.unwrap();
+        let mut handle = connection.lock_handle().await.unwrap();
+        let mut value: std::ffi::c_int = -1;
+        // SAFETY: a locked, open connection; -1 asks for the value in effect without changing it.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_db_config(
+                handle.as_raw_handle().as_ptr(),
+                libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+                -1 as std::ffi::c_int,
+                &mut value as *mut std::ffi::c_int,
+            )
+        };
+        assert_eq!(rc, libsqlite3_sys::SQLITE_OK);
+        value == 1
+    }
+
+    #[tokio::test]
+    async fn every_sqlite_connection_plans_without_looking_at_bound_values() {
+        let dir = std::env::temp_dir().join(format!("linxuan-qpsg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&sqlite_url(&dir.join("linxuan.db")), None).await.unwrap();
+        assert!(plans_are_stable(db.writer()).await, "the writer");
+        assert!(plans_are_stable(db.readers.as_ref().unwrap()).await, "the readers");
+        assert!(plans_are_stable(db.watch.as_ref().unwrap()).await, "the revision's connection");
+        db.close().await.unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

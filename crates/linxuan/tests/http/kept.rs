@@ -89,4 +89,29 @@ async fn the_progress_board_follows_the_clock_without_a_commit(app: TestApp) {
     assert!(late.has("第1學期的運作紀錄（含簽到表）"), "the missing records are named");
 }
 
-backends!(a_kept_page_follows_every_commit, the_progress_board_follows_the_clock_without_a_commit);
+/// Looking at pages commits nothing: not the session (written back only when it changed, and
+/// renewed every ten minutes, not on every page), not anything else. A page view is then never
+/// queued behind uploads on SQLite's one writer, and never makes kept pages computed again.
+async fn a_page_view_writes_nothing(app: TestApp) {
+    let (admin, _) = office(&app).await;
+    admin.get("/office").await;
+    for page in ["/office", "/office/communities", "/office/progress", "/office/review/board", "/office/schools"] {
+        let before = app.state.db.revision().await.unwrap();
+        assert_eq!(admin.get(page).await.status, StatusCode::OK, "{page}");
+        if quiet(&app) {
+            assert_eq!(app.state.db.revision().await.unwrap(), before, "{page} committed something");
+        }
+    }
+    let sessions_before = app.count("sessions").await;
+    let anonymous = app.client();
+    for _ in 0..3 {
+        anonymous.get("/login").await;
+    }
+    assert_eq!(app.count("sessions").await, sessions_before + 1, "one session per visitor, not per page");
+}
+
+backends!(
+    a_kept_page_follows_every_commit,
+    the_progress_board_follows_the_clock_without_a_commit,
+    a_page_view_writes_nothing
+);
