@@ -36,6 +36,7 @@ fn rules() -> SelectionRules {
         id: id.into(),
         name: name.into(),
         max_points: Decimal::from(max),
+        ..Default::default()
     };
     let levels = |q: [u32; 3]| {
         [("special", "特優", 90), ("excellence", "優等", 80), ("merit", "甲等", 70)]
@@ -46,6 +47,7 @@ fn rules() -> SelectionRules {
                 name: name.into(),
                 quota,
                 minimum: Decimal::from(min),
+                ..Default::default()
             })
             .collect()
     };
@@ -60,7 +62,7 @@ fn rules() -> SelectionRules {
         ],
         tie_break: vec!["richness".into(), "completeness".into(), "timeliness".into()],
         levels: levels(q),
-        decided: Vec::new(),
+        ..Default::default()
     };
     SelectionRules {
         groups: vec![group("basic-elementary", "國小組", [30, 60, 90]), group("basic-junior", "國中組", [10, 20, 30])],

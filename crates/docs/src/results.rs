@@ -7,13 +7,16 @@
 //! - [`to_json`]: the machine-readable result (one line and a newline), keys in a fixed
 //!   order, criteria and levels in plan order:
 //!   `{"groups":[{"group":…,"needs_decision":[[…]],"vacant":{"special":N,…}|null,`
-//!   `"ranking":[{"community":…,"rank":N,"round":N,"score":"88.20",`
-//!   `"criteria":{"timeliness":"25.00",…},"award":"special"|null},…]},…]}`.
+//!   `"ranking":[{"community":…,"rank":N|null,"round":N,"score":"88.20",`
+//!   `"criteria":{"timeliness":"25.00",…},"award":"special"|null,"standing":"competes"},…]},…]}`;
+//!   `standing` is `competes`, `not-passed` (did not pass the cut: no rank, no place) or
+//!   `awaiting` (passed the cut, not scored in the last round yet).
 //! - [`to_csv`] / [`to_csv_for_excel`]: one row per community:
-//!   `group,rank,community,round,<criterion ids…>,score,award,needs_decision`, the criterion
-//!   columns being the union over the groups in plan order (empty where a group does not have
-//!   the criterion); `award` is a level id or empty; `needs_decision` is `true` for the
-//!   communities of a tie that needs a decision.
+//!   `group,rank,community,round,<criterion ids…>,score,award,needs_decision,standing`, the
+//!   criterion columns being the union over the groups in plan order (empty where a group does
+//!   not have the criterion); `rank` is empty for a community that takes no place; `award` is
+//!   a level id or empty; `needs_decision` is `true` for the communities of a tie that needs a
+//!   decision.
 //! - [`to_xlsx`]: a summary sheet (places, awards and vacancies per level, ties to decide),
 //!   then one sheet per group with numbers as numbers (`0.00`).
 //! - [`to_text_table`]: per group, a zh-TW table aligned for a terminal (CJK characters count
@@ -21,7 +24,7 @@
 
 use std::collections::HashSet;
 
-use linxuan_core::allocation::{AllocationResult, GroupResult, Outcome, RankedCommunity, Step};
+use linxuan_core::allocation::{AllocationResult, GroupResult, Outcome, RankedCommunity, Standing, Step};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
@@ -57,11 +60,38 @@ struct JsonGroup<'a> {
 #[derive(Serialize)]
 struct JsonEntry<'a> {
     community: &'a str,
-    rank: u32,
+    /// `null` for a community that takes no place (it did not pass the cut).
+    rank: Option<u32>,
     round: u32,
     score: &'a str,
     criteria: Ordered<'a, &'a str>,
     award: Option<&'a str>,
+    standing: &'static str,
+}
+
+/// A community's standing as the files write it: `competes`, `not-passed` (it did not pass the
+/// cut) or `awaiting` (it passed, no score in the last round yet).
+pub fn standing_id(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Competes => "competes",
+        Standing::NotPassed { .. } => "not-passed",
+        Standing::Awaiting { .. } => "awaiting",
+    }
+}
+
+/// The rank as written: none for a community that takes no place.
+fn rank_of(c: &RankedCommunity) -> Option<u32> {
+    c.standing.competes().then_some(c.rank)
+}
+
+/// The award column in zh-TW: the level, 未進入複審 / 待複審評分 for those out of competition,
+/// or —.
+pub fn award_zh(g: &GroupResult, c: &RankedCommunity) -> String {
+    match c.standing {
+        Standing::NotPassed { round } => format!("未進入{}", g.round_name_zh(round)),
+        Standing::Awaiting { round } => format!("待{}評分", g.round_name_zh(round)),
+        Standing::Competes => g.award_name(c).unwrap_or("—").to_owned(),
+    }
 }
 
 /// The result as JSON: one line, then a newline (see the [module documentation](self)).
@@ -79,7 +109,7 @@ pub fn to_json(result: &AllocationResult) -> String {
                     .iter()
                     .map(|c| JsonEntry {
                         community: &c.community,
-                        rank: c.rank,
+                        rank: rank_of(c),
                         round: c.round,
                         score: &c.total_display,
                         criteria: Ordered(
@@ -90,6 +120,7 @@ pub fn to_json(result: &AllocationResult) -> String {
                                 .collect(),
                         ),
                         award: g.award_id(c),
+                        standing: standing_id(c.standing),
                     })
                     .collect(),
             })
@@ -125,14 +156,18 @@ fn csv_bytes(result: &AllocationResult, terminator: csv::Terminator) -> Vec<u8> 
     let mut w = csv::WriterBuilder::new().terminator(terminator).from_writer(Vec::new());
     let mut header = vec!["group", "rank", "community", "round"];
     header.extend(&columns);
-    header.extend(["score", "award", "needs_decision"]);
+    header.extend(["score", "award", "needs_decision", "standing"]);
     // Writing to a Vec cannot fail.
     let _ = w.write_record(&header);
     let safe = |row: &[String]| row.iter().map(|c| crate::export::formula_safe(c).into_owned()).collect::<Vec<_>>();
     for g in &result.groups {
         for c in &g.ranking {
-            let mut row: Vec<String> =
-                vec![g.group.clone(), c.rank.to_string(), c.community.clone(), c.round.to_string()];
+            let mut row: Vec<String> = vec![
+                g.group.clone(),
+                rank_of(c).map_or(String::new(), |r| r.to_string()),
+                c.community.clone(),
+                c.round.to_string(),
+            ];
             for col in &columns {
                 let cell = g
                     .criteria
@@ -144,6 +179,7 @@ fn csv_bytes(result: &AllocationResult, terminator: csv::Terminator) -> Vec<u8> 
             row.push(c.total_display.clone());
             row.push(g.award_id(c).unwrap_or("").to_owned());
             row.push(in_decision(g, c).to_string());
+            row.push(standing_id(c.standing).to_owned());
             let _ = w.write_record(safe(&row));
         }
     }
@@ -269,7 +305,11 @@ pub fn to_xlsx(result: &AllocationResult) -> Result<Vec<u8>, XlsxError> {
         }
         for (i, c) in g.ranking.iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_number(row, 0, c.rank)?;
+            if let Some(rank) = rank_of(c) {
+                ws.write_number(row, 0, rank)?;
+            } else {
+                ws.write_string(row, 0, "—")?;
+            }
             ws.write_string(row, 1, &c.community)?;
             ws.write_number(row, 2, c.round)?;
             let mut col = 3u16;
@@ -278,7 +318,7 @@ pub fn to_xlsx(result: &AllocationResult) -> Result<Vec<u8>, XlsxError> {
                 col += 1;
             }
             ws.write_number_with_format(row, col, number(&c.total_display), &two)?;
-            ws.write_string(row, col + 1, g.award_name(c).unwrap_or("—"))?;
+            ws.write_string(row, col + 1, award_zh(g, c))?;
             if in_decision(g, c) {
                 ws.write_string(row, col + 2, "需裁決")?;
             }
@@ -337,14 +377,14 @@ pub fn to_text_table(result: &AllocationResult) -> String {
         // Columns: (header, right-aligned, cells).
         let mut columns: Vec<(String, bool, Vec<String>)> = Vec::new();
         let cells = |f: &dyn Fn(&RankedCommunity) -> String| -> Vec<String> { g.ranking.iter().map(f).collect() };
-        columns.push(("名次".into(), true, cells(&|c| c.rank.to_string())));
+        columns.push(("名次".into(), true, cells(&|c| rank_of(c).map_or("—".into(), |r| r.to_string()))));
         columns.push(("社群".into(), false, cells(&|c| c.community.clone())));
         columns.push(("輪次".into(), true, cells(&|c| c.round.to_string())));
         for (i, h) in g.criteria.iter().enumerate() {
             columns.push((h.name.clone(), true, cells(&|c| c.criteria[i].display.clone())));
         }
         columns.push(("總分".into(), true, cells(&|c| c.total_display.clone())));
-        columns.push(("獎項".into(), false, cells(&|c| g.award_name(c).unwrap_or("—").to_owned())));
+        columns.push(("獎項".into(), false, cells(&|c| award_zh(g, c))));
         columns.push(("說明".into(), false, cells(&|c| c.explanation_zh(g).join("；"))));
         let widths: Vec<usize> = columns
             .iter()
@@ -458,12 +498,12 @@ mod tests {
             concat!(
                 r#"{"groups":[{"group":"basic-junior","needs_decision":[],"#,
                 r#""vacant":{"special":0,"excellence":0,"merit":2},"ranking":["#,
-                r#"{"community":"J1","rank":1,"round":1,"score":"95.00","criteria":{"timeliness":"25.00","completeness":"25.00","richness":"45.00"},"award":"special"},"#,
-                r#"{"community":"J2","rank":2,"round":1,"score":"85.00","criteria":{"timeliness":"25.00","completeness":"20.00","richness":"40.00"},"award":"excellence"},"#,
-                r#"{"community":"J3","rank":2,"round":1,"score":"85.00","criteria":{"timeliness":"25.00","completeness":"20.00","richness":"40.00"},"award":"excellence"},"#,
-                r#"{"community":"J4","rank":4,"round":1,"score":"72.50","criteria":{"timeliness":"20.00","completeness":"12.50","richness":"40.00"},"award":"merit"}]},"#,
+                r#"{"community":"J1","rank":1,"round":1,"score":"95.00","criteria":{"timeliness":"25.00","completeness":"25.00","richness":"45.00"},"award":"special","standing":"competes"},"#,
+                r#"{"community":"J2","rank":2,"round":1,"score":"85.00","criteria":{"timeliness":"25.00","completeness":"20.00","richness":"40.00"},"award":"excellence","standing":"competes"},"#,
+                r#"{"community":"J3","rank":2,"round":1,"score":"85.00","criteria":{"timeliness":"25.00","completeness":"20.00","richness":"40.00"},"award":"excellence","standing":"competes"},"#,
+                r#"{"community":"J4","rank":4,"round":1,"score":"72.50","criteria":{"timeliness":"20.00","completeness":"12.50","richness":"40.00"},"award":"merit","standing":"competes"}]},"#,
                 r#"{"group":"advanced","needs_decision":[],"vacant":{"special":2,"excellence":1,"merit":1},"ranking":["#,
-                r#"{"community":"A1","rank":1,"round":1,"score":"88.20","criteria":{"written":"35.20","presentation":"53.00"},"award":"excellence"}]}]}"#,
+                r#"{"community":"A1","rank":1,"round":1,"score":"88.20","criteria":{"written":"35.20","presentation":"53.00"},"award":"excellence","standing":"competes"}]}]}"#,
                 "\n"
             )
         );
@@ -479,9 +519,9 @@ mod tests {
             "{json}"
         );
         assert!(json.contains(r#"{"community":"J1","rank":1,"round":1,"score":"85.00","#));
-        assert!(json.contains(r#""award":"excellence"}"#));
+        assert!(json.contains(r#""award":"excellence","standing":"competes"}"#));
         assert!(json.contains(
-            r#"{"community":"J4","rank":4,"round":1,"score":"70.00","criteria":{"timeliness":"25.00","completeness":"25.00","richness":"20.00"},"award":null}"#
+            r#"{"community":"J4","rank":4,"round":1,"score":"70.00","criteria":{"timeliness":"25.00","completeness":"25.00","richness":"20.00"},"award":null,"standing":"competes"}"#
         ));
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["groups"][0]["ranking"][1]["award"], serde_json::Value::Null);
@@ -491,27 +531,55 @@ mod tests {
     fn csv_exact_with_union_of_criteria() {
         assert_eq!(
             to_csv(&sample()),
-            "group,rank,community,round,timeliness,completeness,richness,written,presentation,score,award,needs_decision\n\
-             basic-junior,1,J1,1,25.00,25.00,45.00,,,95.00,special,false\n\
-             basic-junior,2,J2,1,25.00,20.00,40.00,,,85.00,excellence,false\n\
-             basic-junior,2,J3,1,25.00,20.00,40.00,,,85.00,excellence,false\n\
-             basic-junior,4,J4,1,20.00,12.50,40.00,,,72.50,merit,false\n\
-             advanced,1,A1,1,,,,35.20,53.00,88.20,excellence,false\n"
+            "group,rank,community,round,timeliness,completeness,richness,written,presentation,score,award,needs_decision,standing\n\
+             basic-junior,1,J1,1,25.00,25.00,45.00,,,95.00,special,false,competes\n\
+             basic-junior,2,J2,1,25.00,20.00,40.00,,,85.00,excellence,false,competes\n\
+             basic-junior,2,J3,1,25.00,20.00,40.00,,,85.00,excellence,false,competes\n\
+             basic-junior,4,J4,1,20.00,12.50,40.00,,,72.50,merit,false,competes\n\
+             advanced,1,A1,1,,,,35.20,53.00,88.20,excellence,false,competes\n"
         );
         let excel = to_csv_for_excel(&undecided());
         let text = std::str::from_utf8(&excel).unwrap();
         assert_eq!(
             text,
-            "\u{feff}group,rank,community,round,timeliness,completeness,richness,score,award,needs_decision\r\n\
-             basic-junior,1,J1,1,25.00,25.00,35.00,85.00,excellence,false\r\n\
-             basic-junior,2,J2,1,25.00,25.00,34.00,84.00,,true\r\n\
-             basic-junior,2,J3,1,25.00,25.00,34.00,84.00,,true\r\n\
-             basic-junior,4,J4,1,25.00,25.00,20.00,70.00,,false\r\n"
+            "\u{feff}group,rank,community,round,timeliness,completeness,richness,score,award,needs_decision,standing\r\n\
+             basic-junior,1,J1,1,25.00,25.00,35.00,85.00,excellence,false,competes\r\n\
+             basic-junior,2,J2,1,25.00,25.00,34.00,84.00,,true,competes\r\n\
+             basic-junior,2,J3,1,25.00,25.00,34.00,84.00,,true,competes\r\n\
+             basic-junior,4,J4,1,25.00,25.00,20.00,70.00,,false,competes\r\n"
         );
         // Our own table reader reads it back.
         let table = crate::table::read_table(&excel).unwrap();
         assert_eq!(table.header[0], "group");
         assert_eq!(table.rows[1].cells[9], "true");
+    }
+
+    /// docs/ALLOCATION.md's worked example, with the built-in plan's rules: the text table the
+    /// document shows is exactly what the writer gives.
+    #[test]
+    fn the_worked_example_in_the_documentation_holds() {
+        let mut e = Vec::new();
+        let mut add = |c: &str, round: u32, reviewers: &[&str], t: &[&str], co: &[&str], r: &[&str]| {
+            for (i, reviewer) in reviewers.iter().enumerate() {
+                let pick = |v: &[&str]| v[i.min(v.len() - 1)].to_owned();
+                e.push(entry(c, "basic-elementary", round, reviewer, "timeliness", &pick(t)));
+                e.push(entry(c, "basic-elementary", round, reviewer, "completeness", &pick(co)));
+                e.push(entry(c, "basic-elementary", round, reviewer, "richness", &pick(r)));
+            }
+        };
+        add("E01", 1, &["R07"], &["25"], &["25"], &["48"]);
+        add("E01", 2, &["R01", "R02", "R03"], &["25", "24", "25"], &["25", "25", "24"], &["45", "44", "46"]);
+        add("E02", 2, &["R01", "R02"], &["20"], &["20"], &["40", "39.99"]);
+        add("E03", 2, &["R01", "R02", "R03"], &["25"], &["22"], &["45.5", "30.3", "42.0"]);
+        add("E04", 2, &["R04", "R05", "R06"], &["25"], &["22"], &["36.6", "44.1", "37.1"]);
+        add("E05", 2, &["R04", "R05"], &["20"], &["20"], &["29.5"]);
+        add("E06", 1, &["R08"], &["25"], &["22"], &["45"]);
+        add("E07", 1, &["R08"], &["20"], &["15"], &["30"]);
+        let rules = linxuan_core::plan::Plan::builtin().selection_rules();
+        let table = to_text_table(&allocate(&rules, &e));
+        let doc = include_str!("../../../docs/ALLOCATION.md");
+        let block = doc.split("```text\n").nth(1).and_then(|b| b.split("```").next()).unwrap();
+        assert_eq!(table, block, "docs/ALLOCATION.md's first text table");
     }
 
     #[test]
@@ -617,7 +685,7 @@ mod tests {
     fn empty_result() {
         let empty = allocate(&taoyuan_111(), &[]);
         assert_eq!(to_json(&empty), "{\"groups\":[]}\n");
-        assert_eq!(to_csv(&empty), "group,rank,community,round,score,award,needs_decision\n");
+        assert_eq!(to_csv(&empty), "group,rank,community,round,score,award,needs_decision,standing\n");
         assert_eq!(to_text_table(&empty), "");
         assert!(to_xlsx(&empty).is_ok());
     }

@@ -593,6 +593,7 @@ pub(crate) mod fixtures {
             id: id.into(),
             name: name.into(),
             max_points: Decimal::from(max),
+            ..Default::default()
         };
         let levels = |q: [u32; 3]| {
             [("special", "特優", 90), ("excellence", "優等", 80), ("merit", "甲等", 70)]
@@ -603,6 +604,7 @@ pub(crate) mod fixtures {
                     name: name.into(),
                     quota,
                     minimum: Decimal::from(min),
+                    ..Default::default()
                 })
                 .collect::<Vec<_>>()
         };
@@ -617,7 +619,7 @@ pub(crate) mod fixtures {
             ],
             tie_break: vec!["richness".into(), "completeness".into(), "timeliness".into()],
             levels: levels(q),
-            decided: Vec::new(),
+            ..Default::default()
         };
         let info =
             |id: &str, name: &str, track: &str| CriterionInfo { id: id.into(), name: name.into(), track: track.into() };
@@ -632,7 +634,7 @@ pub(crate) mod fixtures {
                     criteria: vec![crit("written", "書面審核", 40), crit("presentation", "現場發表", 60)],
                     tie_break: vec!["presentation".into(), "written".into()],
                     levels: levels([2, 2, 1]),
-                    decided: Vec::new(),
+                    ..Default::default()
                 },
             ],
             criteria: vec![

@@ -68,21 +68,143 @@ pub async fn conflict_pairs(db: &Db, list: &[Community]) -> Result<HashSet<(i32,
 /// be in conflict with its community (own school, declared, or added by the office) is void: its
 /// score counts nowhere and is not waited for, and the office gives the community another
 /// reviewer. It stays in the database, with any score and its versions, for the record.
+///
+/// A conflict found late never silently rewrites a closed round: a submitted score of a phase
+/// that was already closed when the conflict was recorded keeps counting, and the office is
+/// shown a decision to make ([`LateConflict`]) — have another reviewer score the community in
+/// that phase. Once that score is submitted, the conflicted one is void.
 pub async fn live_assignments(db: &Db, year: i32) -> Result<Vec<store::Assignment>, StoreError> {
     let list = communities::list(db, year).await?;
-    Ok(assignments_of(db, year, &list).await?.1)
+    Ok(assignments_of(db, year, &list).await?.live)
 }
 
-/// The year's assignments: all of them, and those that count (`live_assignments`).
-async fn assignments_of(
-    db: &Db,
-    year: i32,
-    communities: &[Community],
-) -> Result<(Vec<store::Assignment>, Vec<store::Assignment>), StoreError> {
-    let conflicts = conflict_pairs(db, communities).await?;
+/// A conflict recorded after a closed phase's score was submitted: the score still counts until
+/// another reviewer scores the community in that phase.
+#[derive(Debug, Clone)]
+pub struct LateConflict {
+    /// The conflicted assignment (its score still counts).
+    pub assignment: store::Assignment,
+    pub conflict: store::Conflict,
+}
+
+/// The year's assignments sorted out by conflicts.
+pub struct Sorted {
+    /// Every assignment, void ones included.
+    pub all: Vec<store::Assignment>,
+    /// Those that count.
+    pub live: Vec<store::Assignment>,
+    /// Conflicts found after their phase closed, still waiting for a replacement score.
+    pub late: Vec<LateConflict>,
+}
+
+/// Whether a phase was open at `at`, judged by the office's override only if it had already
+/// been made then, else by the phase's dates.
+pub fn was_open(phase: &Phase, id: &str, states: &[PhaseState], at: DateTime<Utc>) -> bool {
+    let then: Vec<PhaseState> = states.iter().filter(|s| s.changed_at <= at).cloned().collect();
+    is_open(phase, id, &then, at)
+}
+
+/// Whether a reviewer can score an assignment now: while its phase is open; and an assignment
+/// the office made after its phase had closed (to replace a score a conflict found late put in
+/// doubt) until its score is submitted.
+pub fn can_score(
+    phase: &Phase,
+    assignment: &store::Assignment,
+    states: &[PhaseState],
+    now: DateTime<Utc>,
+    submitted: bool,
+) -> bool {
+    is_open(phase, &assignment.phase, states, now)
+        || (!submitted
+            && now >= assignment.created_at
+            && !was_open(phase, &assignment.phase, states, assignment.created_at)
+            && assignment.created_at >= taipei(phase.opens.0, 0, 0, 0))
+}
+
+/// Sorts assignments by conflicts (see [`live_assignments`]): pure, so the rule has a unit
+/// test. `closed_when` says whether an assignment's phase was closed when a conflict was
+/// recorded; `submitted` holds the assignments with a submitted score.
+pub fn sort_by_conflicts(
+    all: Vec<store::Assignment>,
+    own_school: &HashSet<(i32, i32)>,
+    declared: &[store::Conflict],
+    closed_when: impl Fn(&store::Assignment, &store::Conflict) -> bool,
+    submitted: &HashSet<i32>,
+) -> Sorted {
+    let in_conflict = |c: i32, r: i32| {
+        own_school.contains(&(c, r)) || declared.iter().any(|d| d.community_id == c && d.reviewer_id == r)
+    };
+    let mut live = Vec::new();
+    let mut late = Vec::new();
+    for a in &all {
+        if own_school.contains(&(a.community_id, a.reviewer_id)) {
+            continue;
+        }
+        let Some(conflict) =
+            declared.iter().find(|d| d.community_id == a.community_id && d.reviewer_id == a.reviewer_id)
+        else {
+            live.push(a.clone());
+            continue;
+        };
+        if !(submitted.contains(&a.id) && closed_when(a, conflict)) {
+            continue;
+        }
+        let replaced = all.iter().any(|b| {
+            b.id != a.id
+                && b.phase == a.phase
+                && b.community_id == a.community_id
+                && !in_conflict(b.community_id, b.reviewer_id)
+                && submitted.contains(&b.id)
+                && b.created_at >= conflict.created_at
+        });
+        if !replaced {
+            live.push(a.clone());
+            late.push(LateConflict { assignment: a.clone(), conflict: conflict.clone() });
+        }
+    }
+    Sorted { all, live, late }
+}
+
+/// The year's assignments, sorted out by conflicts.
+async fn assignments_of(db: &Db, year: i32, communities: &[Community]) -> Result<Sorted, StoreError> {
+    let ids: Vec<i32> = communities.iter().map(|c| c.id).collect();
+    let declared = store::conflicts(db, &ids).await?;
+    let profiles = store::profiles(db).await?;
+    let mut own_school = HashSet::new();
+    for c in communities {
+        for p in profiles.iter().filter(|p| p.school_id == Some(c.school_id)) {
+            own_school.insert((c.id, p.user_id));
+        }
+    }
     let all = store::assignments_of_year(db, year).await?;
-    let live = all.iter().filter(|a| !conflicts.contains(&(a.community_id, a.reviewer_id))).cloned().collect();
-    Ok((all, live))
+    let conflicted: Vec<i32> = all
+        .iter()
+        .filter(|a| declared.iter().any(|d| d.community_id == a.community_id && d.reviewer_id == a.reviewer_id))
+        .map(|a| a.id)
+        .collect();
+    if conflicted.is_empty() {
+        let live = all.iter().filter(|a| !own_school.contains(&(a.community_id, a.reviewer_id))).cloned().collect();
+        return Ok(Sorted { all, live, late: Vec::new() });
+    }
+    // Only what the rule needs: which assignments have a submitted score, and the phases' plan.
+    let ids: Vec<i32> = all.iter().map(|a| a.id).collect();
+    let submitted: HashSet<i32> = store::scores_of(db, &ids)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == store::SUBMITTED)
+        .map(|s| s.assignment_id)
+        .collect();
+    let plan = match linxuan_store::plans::get(db, year).await? {
+        Some(stored) => Plan::from_toml(&stored.toml).ok(),
+        None => None,
+    };
+    let states = store::phase_states(db, year).await?;
+    let closed_when = |a: &store::Assignment, d: &store::Conflict| {
+        plan.as_ref()
+            .and_then(|p| p.review.phases.get(&a.phase))
+            .is_some_and(|phase| !was_open(phase, &a.phase, &states, d.created_at))
+    };
+    Ok(sort_by_conflicts(all, &own_school, &declared, closed_when, &submitted))
 }
 
 /// Why a reviewer may not see a community, if they may not.
@@ -148,14 +270,17 @@ pub struct Snapshot {
     pub revocations: Vec<store::Revocation>,
     /// Confirmed cuts: who goes on to a later round, per group.
     pub cuts: Vec<store::Cut>,
+    /// Conflicts found after their phase closed: decisions for the office.
+    pub late_conflicts: Vec<LateConflict>,
 }
 
 impl Snapshot {
     pub async fn load(db: &Db, year: i32) -> Result<Snapshot, StoreError> {
         let communities = communities::list(db, year).await?;
-        let (all_assignments, assignments) = assignments_of(db, year, &communities).await?;
+        let Sorted { all: all_assignments, live: assignments, late } = assignments_of(db, year, &communities).await?;
         let ids: Vec<i32> = all_assignments.iter().map(|a| a.id).collect();
         Ok(Snapshot {
+            late_conflicts: late,
             scores: store::scores_of(db, &ids).await?,
             decisions: store::decisions(db, year).await?,
             revocations: store::revocations(db, year).await?,
@@ -214,6 +339,23 @@ impl Snapshot {
         plan: &Plan,
     ) -> (linxuan_core::allocation::SelectionRules, linxuan_core::allocation::AllocationResult, Vec<ScoreEntry>) {
         let mut rules = plan.selection_rules();
+        // The latest confirmed cut of each group: who passed it competes, even before being
+        // scored in the round it leads to (awaiting, not out).
+        for group in &mut rules.groups {
+            let latest = self.cuts.iter().filter(|c| c.group_id == group.id).max_by_key(|c| c.round);
+            if let Some(cut) = latest {
+                let ids: Vec<i32> = serde_json::from_str(&cut.passing).unwrap_or_default();
+                group.passed = Some(linxuan_core::allocation::Passed {
+                    round: cut.round.max(1) as u32,
+                    communities: self
+                        .communities
+                        .iter()
+                        .filter(|c| ids.contains(&c.id))
+                        .map(|c| c.code.clone())
+                        .collect(),
+                });
+            }
+        }
         for decision in &self.decisions {
             let order: Vec<String> = serde_json::from_str(&decision.awards).unwrap_or_default();
             if let Some(group) = rules.groups.iter_mut().find(|g| g.id == decision.group_id) {
@@ -293,6 +435,66 @@ mod tests {
         assert!(parse_score("12.345", 50).unwrap_err().0.contains("兩位小數"));
         assert!(parse_score("-1", 50).is_err());
         assert!(parse_score("abc", 50).is_err());
+    }
+
+    fn assignment(id: i32, phase: &str, community: i32, reviewer: i32, at: DateTime<Utc>) -> store::Assignment {
+        store::Assignment {
+            id,
+            plan_year: 111,
+            phase: phase.into(),
+            community_id: community,
+            reviewer_id: reviewer,
+            room: None,
+            created_at: at,
+            created_by: "office".into(),
+        }
+    }
+
+    /// A conflict declared during round 2 voids the round-2 assignment (open) but keeps the
+    /// round-1 score (its round closed) as a decision for the office, until another reviewer's
+    /// round-1 score replaces it. The reviewer's own school always voids.
+    #[test]
+    fn a_late_conflict_keeps_a_closed_round_until_replaced() {
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2023, m, day).unwrap();
+        let t = |m, day| taipei(d(m, day), 10, 0, 0);
+        let all = vec![
+            assignment(1, "round-1", 10, 7, t(6, 13)),
+            assignment(2, "round-2", 10, 7, t(6, 17)),
+            assignment(3, "round-1", 11, 8, t(6, 13)),
+        ];
+        let conflict = store::Conflict {
+            id: 1,
+            community_id: 10,
+            reviewer_id: 7,
+            reason: "advised it".into(),
+            declared_by: "r7".into(),
+            created_at: t(6, 18),
+        };
+        let own_school: HashSet<(i32, i32)> = [(11, 8)].into();
+        let closed = |a: &store::Assignment, _: &store::Conflict| a.phase == "round-1";
+        let submitted: HashSet<i32> = [1, 2, 3].into();
+        let sorted = sort_by_conflicts(all.clone(), &own_school, std::slice::from_ref(&conflict), closed, &submitted);
+        let live: Vec<i32> = sorted.live.iter().map(|a| a.id).collect();
+        assert_eq!(live, [1], "round 1 kept, round 2 void, own school void");
+        assert_eq!(sorted.late.len(), 1);
+        assert_eq!(sorted.late[0].assignment.id, 1);
+
+        // A replacement assigned, not yet submitted: the decision is still open.
+        let mut more = all.clone();
+        more.push(assignment(4, "round-1", 10, 9, t(6, 19)));
+        let sorted = sort_by_conflicts(more.clone(), &own_school, std::slice::from_ref(&conflict), closed, &submitted);
+        assert_eq!(sorted.live.iter().map(|a| a.id).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(sorted.late.len(), 1);
+        // Submitted: the conflicted score is void, the replacement counts.
+        let submitted: HashSet<i32> = [1, 2, 3, 4].into();
+        let sorted = sort_by_conflicts(more, &own_school, std::slice::from_ref(&conflict), closed, &submitted);
+        assert_eq!(sorted.live.iter().map(|a| a.id).collect::<Vec<_>>(), [4]);
+        assert!(sorted.late.is_empty());
+
+        // Declared while round 1 was open: void at once, as before.
+        let open = |_: &store::Assignment, _: &store::Conflict| false;
+        let sorted = sort_by_conflicts(all, &own_school, &[conflict], open, &[1, 2, 3].into());
+        assert!(sorted.live.is_empty() && sorted.late.is_empty());
     }
 
     #[test]

@@ -433,12 +433,15 @@ pub async fn cuts(db: &impl ConnectionTrait, year: i32) -> Result<Vec<Cut>> {
     Ok(cut::Entity::find().filter(cut::Column::PlanYear.eq(year)).all(db).await?)
 }
 
+/// Confirms (or confirms again, with `reason`) who passes a group's cut to `round`.
+#[allow(clippy::too_many_arguments)]
 pub async fn confirm_cut(
     db: &impl ConnectionTrait,
     year: i32,
     group: &str,
     round: i32,
     passing: &[i32],
+    reason: &str,
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Cut> {
@@ -450,6 +453,7 @@ pub async fn confirm_cut(
         passing: Set(serde_json::to_string(passing).unwrap_or_default()),
         confirmed_at: Set(now),
         confirmed_by: Set(by.to_string()),
+        reason: Set(reason.to_string()),
     }
     .insert(db)
     .await?)

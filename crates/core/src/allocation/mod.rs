@@ -10,7 +10,11 @@
 //! 1. A community's result comes from the last (highest) round in which it was scored. For
 //!    each criterion, its score is the mean of that round's reviewers who scored that
 //!    criterion; the total is the sum of those means.
-//! 2. Within a group, communities scored in a later round rank above those whose last round is
+//! 2. Only communities scored in the group's last round compete for awards: they passed every
+//!    cut. A community whose last round is earlier did not pass the cut (未進入複審; or, when
+//!    the rules list it as passed, it awaits its scores): it is listed after the competitors
+//!    with its earlier score and takes no place, and places nobody competing reaches are vacant.
+//!    Within a group, communities scored in a later round rank above those whose last round is
 //!    earlier; then the higher total ranks first; then the plan's tie-break criteria in order
 //!    (each criterion's mean, higher first). Communities equal on all of these share a rank
 //!    (1, 2, 2, 4) and are listed in community code order (byte order of the code).
@@ -79,14 +83,22 @@ pub struct CriterionInfo {
 }
 
 /// The rules of one group: its criteria, its tie-break order and its award levels.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupRules {
     /// Plan id, e.g. `basic-elementary`.
     pub id: String,
     /// zh-TW name, e.g. 國小組.
     pub name: String,
+    /// English name, e.g. Elementary (empty: the id is used).
+    pub name_en: String,
     /// Track id, e.g. `basic`.
     pub track: String,
+    /// The track's review rounds by number (index 0 is round 1), for explanations: 初審, 複審.
+    pub rounds: Vec<RoundName>,
+    /// The communities the office's confirmed cut sent on to a round, when there is one. A
+    /// community of this list not yet scored in that round is awaiting its scores rather than
+    /// out. Without it, whoever was scored in the group's last round passed the cut.
+    pub passed: Option<Passed>,
     /// The group's criteria, in plan order.
     pub criteria: Vec<CriterionRule>,
     /// Criterion ids, in tie-break order (ids that are not one of `criteria` are ignored).
@@ -99,24 +111,46 @@ pub struct GroupRules {
     pub decided: Vec<String>,
 }
 
+/// A review round's names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoundName {
+    /// zh-TW, e.g. 複審.
+    pub name: String,
+    /// English, e.g. second round (empty: "round N").
+    pub name_en: String,
+}
+
+/// Who passed the cut to a round (SPEC §5–§6): only they compete for awards.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Passed {
+    /// The round they went on to (2 for 複審).
+    pub round: u32,
+    /// Their community codes.
+    pub communities: Vec<String>,
+}
+
 /// One criterion of a group and its maximum points.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CriterionRule {
     /// Plan id, e.g. `richness`.
     pub id: String,
     /// zh-TW name, e.g. 豐富性.
     pub name: String,
+    /// English name, e.g. Richness (empty: the id is used).
+    pub name_en: String,
     /// Maximum points of the criterion, e.g. 50.
     pub max_points: Decimal,
 }
 
 /// One award level of a group.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LevelRule {
     /// `special`, `excellence` or `merit` (any id the plan uses).
     pub id: String,
     /// zh-TW name, e.g. 特優.
     pub name: String,
+    /// English name, e.g. Special excellence (empty: the id is used).
+    pub name_en: String,
     /// Number of places at this level in this group.
     pub quota: u32,
     /// Minimum total to take a place (reached when total ≥ minimum).
@@ -173,8 +207,12 @@ pub struct GroupResult {
     pub group: String,
     /// Group name (zh-TW).
     pub name: String,
+    /// Group name in English (empty: the id is used).
+    pub name_en: String,
     /// Track id.
     pub track: String,
+    /// The track's review rounds by number (index 0 is round 1).
+    pub rounds: Vec<RoundName>,
     /// The group's criteria, in plan order; [`RankedCommunity::criteria`] follows this order.
     pub criteria: Vec<CriterionHeader>,
     /// The group's levels, highest first; [`RankedCommunity::award`], [`Step::Considered`] and
@@ -195,6 +233,7 @@ pub struct GroupResult {
 pub struct CriterionHeader {
     pub id: String,
     pub name: String,
+    pub name_en: String,
     pub max_points: Decimal,
 }
 
@@ -203,6 +242,7 @@ pub struct CriterionHeader {
 pub struct LevelInfo {
     pub id: String,
     pub name: String,
+    pub name_en: String,
     pub quota: u32,
     pub minimum: Decimal,
 }
@@ -216,6 +256,10 @@ pub struct RankedCommunity {
     pub rank: u32,
     /// The round the result comes from (the community's last round).
     pub round: u32,
+    /// Whether it competes for awards: only communities scored in the group's last round do
+    /// (they passed every cut); the others are listed with their earlier score and take no
+    /// place.
+    pub standing: Standing,
     /// Exact total (sum of the criterion means).
     pub total: Score,
     /// The total as displayed: two decimals, rounded half up.
@@ -226,6 +270,23 @@ pub struct RankedCommunity {
     pub award: Option<usize>,
     /// Why: every level this community was considered at, in order, with what happened.
     pub explanation: Vec<Step>,
+}
+
+/// Whether a community competes for the group's awards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Scored in the group's last round: it competes.
+    Competes,
+    /// It did not pass the cut to `round` (未進入複審): listed with its earlier score, no place.
+    NotPassed { round: u32 },
+    /// It passed the cut to `round` but has no score there yet: no award until it has.
+    Awaiting { round: u32 },
+}
+
+impl Standing {
+    pub fn competes(self) -> bool {
+        self == Standing::Competes
+    }
 }
 
 /// The mean of one criterion over the reviewers of the community's last round.
@@ -257,6 +318,10 @@ pub enum Step {
     NoLevelLeft,
     /// Allocation stopped at an undecided tie ranked above: no award until it is decided.
     StoppedAbove,
+    /// The community did not pass the cut to `round`: it takes no place.
+    NotPassed { round: u32 },
+    /// The community passed the cut to `round` and awaits its scores there: no award yet.
+    Awaiting { round: u32 },
 }
 
 /// What happened when a community was considered at a level.
@@ -423,11 +488,42 @@ fn group_result(rules: &GroupRules, acc: GroupAcc) -> GroupResult {
     let mut needs_decision: Vec<Vec<String>> = Vec::new();
     let mut level = 0;
     let mut left = quota(0);
+    // The group's last round: scored by someone, or the round the confirmed cut sent
+    // communities on to. Only communities scored in it compete (rule 2).
+    let final_round =
+        candidates.iter().map(|c| c.round).chain(rules.passed.as_ref().map(|p| p.round)).max().unwrap_or(1);
+    let standing_of = |c: &Candidate| {
+        if c.round >= final_round {
+            Standing::Competes
+        } else if rules
+            .passed
+            .as_ref()
+            .is_some_and(|p| p.round == final_round && p.communities.contains(&codes[c.slot]))
+        {
+            Standing::Awaiting { round: final_round }
+        } else {
+            Standing::NotPassed { round: final_round }
+        }
+    };
+    let mut standings: Vec<Standing> = vec![Standing::Competes; n];
     for &(start, end) in &blocks {
         let size = (end - start) as u32;
         let total = candidates[start].total;
         let mut steps = Vec::new();
         let mut award = None;
+        // A block shares its round (the ranking's first key), so it competes or not whole;
+        // those out of competition may still differ (awaiting or not passed), one by one.
+        if !standing_of(&candidates[start]).competes() {
+            for i in start..end {
+                standings[i] = standing_of(&candidates[i]);
+                explanations[i] = vec![match standings[i] {
+                    Standing::Awaiting { round } => Step::Awaiting { round },
+                    Standing::NotPassed { round } => Step::NotPassed { round },
+                    Standing::Competes => Step::NotPassed { round: final_round },
+                }];
+            }
+            continue;
+        }
         if !needs_decision.is_empty() {
             steps.push(Step::StoppedAbove);
         } else {
@@ -489,6 +585,7 @@ fn group_result(rules: &GroupRules, acc: GroupAcc) -> GroupResult {
                 community: std::mem::take(&mut communities[c.slot]),
                 rank,
                 round: c.round,
+                standing: standings[i],
                 total_display: total.display_2dp(),
                 total,
                 criteria,
@@ -501,15 +598,28 @@ fn group_result(rules: &GroupRules, acc: GroupAcc) -> GroupResult {
     GroupResult {
         group: rules.id.clone(),
         name: rules.name.clone(),
+        name_en: rules.name_en.clone(),
         track: rules.track.clone(),
+        rounds: rules.rounds.clone(),
         criteria: rules
             .criteria
             .iter()
-            .map(|c| CriterionHeader { id: c.id.clone(), name: c.name.clone(), max_points: c.max_points })
+            .map(|c| CriterionHeader {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                name_en: c.name_en.clone(),
+                max_points: c.max_points,
+            })
             .collect(),
         levels: levels
             .iter()
-            .map(|l| LevelInfo { id: l.id.clone(), name: l.name.clone(), quota: l.quota, minimum: l.minimum })
+            .map(|l| LevelInfo {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                name_en: l.name_en.clone(),
+                quota: l.quota,
+                minimum: l.minimum,
+            })
             .collect(),
         ranking,
         needs_decision,

@@ -158,6 +158,61 @@ proptest! {
         }
     }
 
+    /// The cut (SPEC §6): in a group where a later round was scored, a community whose last
+    /// scored round is earlier did not pass the cut and takes no place; every award goes to a
+    /// community of the group's last round, those listed after every competitor; and the
+    /// places competitors do not take are vacant.
+    #[test]
+    fn only_communities_of_the_last_round_compete((rules, entries) in case()) {
+        let result = allocate(&rules, &entries);
+        for g in &result.groups {
+            let last = g.ranking.iter().map(|c| c.round).max().unwrap();
+            for c in &g.ranking {
+                if c.round < last {
+                    prop_assert_eq!(c.standing, Standing::NotPassed { round: last });
+                    prop_assert!(c.award.is_none());
+                    prop_assert_eq!(&c.explanation, &vec![Step::NotPassed { round: last }]);
+                } else {
+                    prop_assert_eq!(c.standing, Standing::Competes);
+                }
+            }
+            let first_out = g.ranking.iter().position(|c| !c.standing.competes()).unwrap_or(g.ranking.len());
+            prop_assert!(g.ranking[first_out..].iter().all(|c| !c.standing.competes()));
+            if let Some(vacant) = &g.vacant {
+                let awarded: u32 = g.ranking.iter().filter(|c| c.award.is_some()).count() as u32;
+                let places: u32 = g.levels.iter().map(|l| l.quota).sum();
+                prop_assert_eq!(awarded + vacant.iter().sum::<u32>(), places);
+            }
+        }
+    }
+
+    /// With a confirmed cut, a community listed as passed but not scored in the cut's round is
+    /// awaiting, never awarded; one not listed and not scored there is out.
+    #[test]
+    fn a_confirmed_cut_is_followed(
+        (rules, entries, passed) in case().prop_flat_map(|(rules, entries)| {
+            (Just(rules), Just(entries), proptest::collection::vec(0usize..12, 0..8))
+        })
+    ) {
+        let mut rules = rules;
+        let codes: Vec<String> = passed.iter().map(|c| format!("C{c:02}")).collect();
+        for g in &mut rules.groups {
+            g.passed = Some(Passed { round: 2, communities: codes.clone() });
+        }
+        let result = allocate(&rules, &entries);
+        for g in &result.groups {
+            for c in g.ranking.iter().filter(|c| c.round < 2) {
+                let expected = if codes.contains(&c.community) {
+                    Standing::Awaiting { round: 2 }
+                } else {
+                    Standing::NotPassed { round: 2 }
+                };
+                prop_assert_eq!(c.standing, expected);
+                prop_assert!(c.award.is_none());
+            }
+        }
+    }
+
     /// Totals match an independent computation: last round, sums and counts per criterion,
     /// total × 100 × Π counts == Σ sum_c × Π_{other} counts.
     #[test]

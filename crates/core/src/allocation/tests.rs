@@ -14,7 +14,7 @@ impl SelectionRules {
     /// The Taoyuan 111 plan's rules (test fixture; the real values come from the plan).
     pub(crate) fn taoyuan_111() -> SelectionRules {
         fn crit(id: &str, name: &str, max: u32) -> CriterionRule {
-            CriterionRule { id: id.into(), name: name.into(), max_points: Decimal::from(max) }
+            CriterionRule { id: id.into(), name: name.into(), max_points: Decimal::from(max), ..Default::default() }
         }
         fn levels(special: u32, excellence: u32, merit: u32) -> Vec<LevelRule> {
             [("special", "特優", special, 90), ("excellence", "優等", excellence, 80), ("merit", "甲等", merit, 70)]
@@ -24,6 +24,7 @@ impl SelectionRules {
                     name: name.into(),
                     quota,
                     minimum: Decimal::from(min),
+                    ..Default::default()
                 })
                 .collect()
         }
@@ -38,7 +39,10 @@ impl SelectionRules {
             criteria,
             tie_break,
             levels,
-            decided: Vec::new(),
+            rounds: [("初審", "First round"), ("複審", "Second round")]
+                .map(|(name, name_en)| RoundName { name: name.into(), name_en: name_en.into() })
+                .to_vec(),
+            ..Default::default()
         };
         let info =
             |id: &str, name: &str, track: &str| CriterionInfo { id: id.into(), name: name.into(), track: track.into() };
@@ -179,12 +183,84 @@ fn a_later_round_ranks_above_an_earlier_one() {
     entries.extend(basic("A", JUNIOR, 1, "R9", "25", "25", "50")); // 100, but round 1
     let r = run(&entries);
     let g = group(&r, JUNIOR);
-    // A (round 2) ranks first despite 75 < 95, so it blocks the higher levels: special and
-    // excellence are left vacant at A, and B cannot rise above A.
-    assert_eq!(summary(g), [s("A", 1, Some("merit")), s("B", 2, Some("merit"))]);
+    // A (round 2) ranks first despite 75 < 95: special and excellence are left vacant at A.
+    // B stopped at round 1: it did not pass the cut, so it takes no place, and the merit
+    // places A did not take stay vacant (never B's, though its 95 is higher).
+    assert_eq!(summary(g), [s("A", 1, Some("merit")), s("B", 2, None)]);
     assert_eq!(g.ranking[0].round, 2);
+    assert_eq!(g.ranking[0].standing, Standing::Competes);
     assert_eq!(g.ranking[1].round, 1);
-    assert_eq!(g.vacant, Some(vec![1, 2, 1]));
+    assert_eq!(g.ranking[1].standing, Standing::NotPassed { round: 2 });
+    assert_eq!(g.ranking[1].explanation, [Step::NotPassed { round: 2 }]);
+    assert_eq!(g.ranking[1].explanation_zh(g), ["未進入複審：不參與獎項分配"]);
+    assert_eq!(g.ranking[1].explanation_en(g), ["did not pass the cut (Second round): takes no place"]);
+    assert_eq!(g.vacant, Some(vec![1, 2, 2]));
+}
+
+/// The case: a cut of the top 4, a community scored only in round 1 (71.25) and
+/// round-2 communities all below the merit minimum but one: nobody from round 1 takes a
+/// place, and the places nobody eligible reaches are vacant.
+#[test]
+fn a_community_that_did_not_pass_the_cut_gets_no_award() {
+    let mut entries = Vec::new();
+    for (code, total) in [("E1", "92"), ("E2", "85"), ("E3", "69"), ("E4", "60")] {
+        let r = dec(total) - Decimal::from(50);
+        entries.extend(basic(code, ELEM, 2, "R1", "25", "25", &r.to_string()));
+    }
+    entries.extend(basic("E5", ELEM, 1, "R7", "20", "20", "31.25")); // 71.25 in round 1
+    entries.extend(basic("E6", ELEM, 1, "R7", "25", "25", "48")); // 98 in round 1
+    let r = run(&entries);
+    let g = group(&r, ELEM);
+    assert_eq!(
+        summary(g),
+        [
+            s("E1", 1, Some("special")),
+            s("E2", 2, Some("excellence")),
+            s("E3", 3, None),
+            s("E4", 4, None),
+            s("E6", 5, None),
+            s("E5", 6, None)
+        ]
+    );
+    assert!(g.ranking[4..].iter().all(|c| c.standing == Standing::NotPassed { round: 2 }));
+    assert_eq!(g.ranking[5].total_display, "71.25", "listed with its round-1 score");
+    assert_eq!(g.vacant, Some(vec![2, 5, 9]), "every merit place vacant: nobody competing reaches 70");
+}
+
+/// With the office's confirmed cut known, a community that passed it but has no round-2 score
+/// yet is awaiting, not out; one that did not pass is out, and without any round-2 score at
+/// all nobody competes yet.
+#[test]
+fn a_confirmed_cut_tells_awaiting_from_not_passed() {
+    let mut rules = SelectionRules::taoyuan_111();
+    rules.groups[1].passed = Some(Passed { round: 2, communities: vec!["A".into(), "B".into()] });
+    let mut entries = basic("A", JUNIOR, 1, "R1", "25", "25", "45");
+    entries.extend(basic("B", JUNIOR, 1, "R1", "25", "25", "40"));
+    entries.extend(basic("C", JUNIOR, 1, "R1", "25", "25", "30"));
+    let r = allocate(&rules, &entries);
+    let g = group(&r, JUNIOR);
+    let standings: Vec<_> = g.ranking.iter().map(|c| (c.community.as_str(), c.standing, c.award)).collect();
+    assert_eq!(
+        standings,
+        [
+            ("A", Standing::Awaiting { round: 2 }, None),
+            ("B", Standing::Awaiting { round: 2 }, None),
+            ("C", Standing::NotPassed { round: 2 }, None)
+        ]
+    );
+    assert_eq!(g.ranking[0].explanation_zh(g), ["已晉級複審，尚無複審分數：暫不分配"]);
+    entries.extend(basic("A", JUNIOR, 2, "R2", "25", "25", "41"));
+    let r = allocate(&rules, &entries);
+    let g = group(&r, JUNIOR);
+    let standings: Vec<_> = g.ranking.iter().map(|c| (c.community.as_str(), c.standing, g.award_id(c))).collect();
+    assert_eq!(
+        standings,
+        [
+            ("A", Standing::Competes, Some("special")),
+            ("B", Standing::Awaiting { round: 2 }, None),
+            ("C", Standing::NotPassed { round: 2 }, None)
+        ]
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::{CriterionInfo, CriterionRule, GroupRules, LevelRule, SelectionRules};
+use crate::allocation::{CriterionInfo, CriterionRule, GroupRules, LevelRule, RoundName, SelectionRules};
 use crate::roc::{RocDate, StatedDate};
 
 pub use validate::{Problem, validate};
@@ -211,6 +211,8 @@ pub struct Criterion {
 #[serde(deny_unknown_fields)]
 pub struct Round {
     pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
     /// Reviewers per community in this round.
     pub reviewers: i64,
     /// Who goes on to this round from the one before (absent for the first round).
@@ -369,6 +371,8 @@ pub struct Rubric {
 pub struct Indicator {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
     /// 優
     pub good: String,
     /// 可
@@ -571,13 +575,21 @@ impl Plan {
                 Some(GroupRules {
                     id: id.clone(),
                     name: group.name.clone(),
+                    name_en: group.name_en.clone(),
                     track: group.track.clone(),
+                    rounds: track
+                        .rounds
+                        .iter()
+                        .map(|r| RoundName { name: r.name.clone(), name_en: r.name_en.clone() })
+                        .collect(),
+                    passed: None,
                     criteria: track
                         .criteria
                         .iter()
                         .map(|(cid, c)| CriterionRule {
                             id: cid.clone(),
                             name: c.name.clone(),
+                            name_en: c.name_en.clone(),
                             max_points: Decimal::from(c.points),
                         })
                         .collect(),
@@ -588,6 +600,7 @@ impl Plan {
                         .map(|(lid, level)| LevelRule {
                             id: lid.clone(),
                             name: level.name.clone(),
+                            name_en: level.name_en.clone(),
                             quota: group.quotas.get(lid).copied().unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
                             minimum: level.minimum,
                         })

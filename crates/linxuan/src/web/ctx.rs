@@ -117,6 +117,12 @@ impl Ctx {
         self.lang == Lang::En
     }
 
+    /// A name from the plan in the page's language: its English name on an English page
+    /// (when the plan has one), else its Traditional Chinese name.
+    pub fn named<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en() && !en.trim().is_empty() { en } else { zh }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
     }

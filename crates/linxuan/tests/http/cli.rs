@@ -209,7 +209,7 @@ fn allocate_ranks_and_awards_from_a_scores_file() {
     let out = linxuan(&["allocate", "--scores", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json = text(&out.stdout);
-    assert!(json.starts_with("{\"groups\":[{\"group\":\"basic-elementary\",\"needs_decision\":[],\"vacant\":{\"special\":2,\"excellence\":5,\"merit\":9},\"ranking\":[{\"community\":\"E01\",\"rank\":1,\"round\":1,\"score\":\"95.50\",\"criteria\":{\"timeliness\":\"25.00\",\"completeness\":\"25.00\",\"richness\":\"45.50\"},\"award\":\"special\"}"), "{json}");
+    assert!(json.starts_with("{\"groups\":[{\"group\":\"basic-elementary\",\"needs_decision\":[],\"vacant\":{\"special\":2,\"excellence\":5,\"merit\":9},\"ranking\":[{\"community\":\"E01\",\"rank\":1,\"round\":1,\"score\":\"95.50\",\"criteria\":{\"timeliness\":\"25.00\",\"completeness\":\"25.00\",\"richness\":\"45.50\"},\"award\":\"special\",\"standing\":\"competes\"}"), "{json}");
     assert!(json.contains("\"community\":\"E02\",\"rank\":2,\"round\":1,\"score\":\"85.00\""), "{json}");
     assert!(json.contains("\"community\":\"J01\",\"rank\":1,\"round\":1,\"score\":\"67.75\""), "{json}");
     assert!(json.contains("\"award\":null"), "J01 is below every minimum");
@@ -221,6 +221,26 @@ fn allocate_ranks_and_awards_from_a_scores_file() {
         linxuan(&["allocate", "--scores", file.to_str().unwrap(), "--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
     assert!(written.status.success() && written.stdout.is_empty());
     assert!(linxuan_docs::table::read_table(&std::fs::read(&xlsx).unwrap()).is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// In a group where round 2 was scored, a community whose last round is 1 did not pass the
+/// cut: no rank, no award, even with the highest score of the file.
+#[test]
+fn allocate_gives_no_award_to_a_community_that_did_not_pass_the_cut() {
+    let dir = temp("allocate-cut");
+    let file = dir.join("scores.csv");
+    let scores = "community,group,round,reviewer,criterion,score\n\
+E01,basic-elementary,2,R1,timeliness,25\nE01,basic-elementary,2,R1,completeness,20\nE01,basic-elementary,2,R1,richness,30\n\
+E02,basic-elementary,1,R2,timeliness,25\nE02,basic-elementary,1,R2,completeness,25\nE02,basic-elementary,1,R2,richness,48\n";
+    std::fs::write(&file, scores).unwrap();
+    let out = linxuan(&["allocate", "--scores", file.to_str().unwrap(), "--format", "csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.contains("basic-elementary,1,E01,2,25.00,20.00,30.00,75.00,merit,false,competes"), "{csv}");
+    assert!(csv.contains("basic-elementary,,E02,1,25.00,25.00,48.00,98.00,,false,not-passed"), "{csv}");
+    let table = text(&linxuan(&["allocate", "--scores", file.to_str().unwrap(), "--format", "table"]).stdout);
+    assert!(table.contains("未進入複審：不參與獎項分配"), "{table}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -410,7 +410,8 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     let early = admin.get("/office/review/cut/basic-junior/2").await;
     assert!(early.has("前一輪尚未完成") && early.has("J1、J2、J3、J4"), "{}", early.body);
     let refused = admin.post("/office/review/cut/basic-junior/2", &[]).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.texts("#unfinished-error").concat().contains("前一輪尚未完成"), "{}", refused.body);
     assert_eq!(app.count("cuts").await, 0);
     let imported = admin.upload("/office/review/import", "round1.csv", round1.clone().into_bytes()).await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
@@ -471,9 +472,27 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     cut_to_top(&admin, "1").await;
     let again = admin.get("/office/review/cut/basic-junior/2").await;
     assert!(again.has("依此名單將不再晉級") && again.has("J2、J3"), "{}", again.body);
-    assert_eq!(admin.post("/office/review/cut/basic-junior/2", &[]).await.status, StatusCode::BAD_REQUEST);
-    let narrowed = admin.post("/office/review/cut/basic-junior/2", &[("unfinished", "1")]).await;
+    // The confirmed cut stands on its page; the new list is shown beside it, as a change.
+    assert_eq!(again.texts("#confirmed tbody tr").len(), 3, "the confirmed list stands: {}", again.body);
+    let change = again.texts("#would-become").concat();
+    assert!(change.contains("不再晉級") && change.contains("J2") && change.contains("J3"), "{change}");
+    // Confirming it again needs a reason (and the acknowledgement); what was typed is kept.
+    let refused = admin.post("/office/review/cut/basic-junior/2", &[("reason", "  ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.texts("#reason-error").concat().contains("理由"), "{}", refused.body);
+    let without_ack = admin.post("/office/review/cut/basic-junior/2", &[("reason", "規則改為取前 1 名")]).await;
+    assert_eq!(without_ack.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(without_ack.attrs("#reason", "value"), ["規則改為取前 1 名"], "what was typed is kept");
+    assert_eq!(app.count("cuts").await, 1);
+    let narrowed =
+        admin.post("/office/review/cut/basic-junior/2", &[("unfinished", "1"), ("reason", "規則改為取前 1 名")]).await;
     assert_eq!(narrowed.status, StatusCode::SEE_OTHER, "{}", narrowed.body);
+    let confirmed = admin.get("/office/review/cut/basic-junior/2").await;
+    assert!(
+        confirmed.texts(".flash.ok").concat().contains("規則改為取前 1 名"),
+        "the reason is recorded: {}",
+        confirmed.body
+    );
     let (_, csv) = admin.get_bytes("/office/review/results.csv").await;
     let csv = String::from_utf8(csv).unwrap();
     let header: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().next().unwrap().split(',').collect();
@@ -481,7 +500,167 @@ async fn the_cut_lets_ties_through_and_results_match_allocate(app: TestApp) {
     for (code, round) in [("J1", "2"), ("J2", "1"), ("J3", "1")] {
         let row: Vec<&str> = csv.lines().find(|l| l.contains(&format!(",{code},"))).unwrap().split(',').collect();
         assert_eq!(row[round_at], round, "{code} is ranked by round {round}: {csv}");
+        if round == "1" {
+            assert_eq!(row.last().map(|s| s.trim()), Some("not-passed"), "{code} did not pass the cut: {csv}");
+        }
     }
+}
+
+/// The office's cut of the junior-high group to its top `n`, confirmed, after round 1 scores
+/// J1 95, J2 90, J3 85 and J4 71.25 (imported from paper).
+async fn round_one_and_cut(admin: &Client, n: &str) {
+    cut_to_top(admin, n).await;
+    let round1 = scores_csv(&[
+        ("J1", "basic-junior", 1, "wang@ntnu.edu.tw", ["25", "25", "45"]),
+        ("J2", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "25", "40"]),
+        ("J3", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "20", "40"]),
+        ("J4", "basic-junior", 1, "wang@ntnu.edu.tw", ["20", "20", "31.25"]),
+    ]);
+    let imported = admin.upload("/office/review/import", "round1.csv", round1.into_bytes()).await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let confirmed = admin.post("/office/review/cut/basic-junior/2", &[("unfinished", "1")]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+}
+
+/// SPEC §6: a community that did not pass the cut is listed with its round-1 score
+/// (未進入複審) and takes no place, and places nobody eligible reaches are vacant; one that
+/// passed and is not scored in round 2 yet awaits.
+async fn a_community_that_did_not_pass_the_cut_gets_no_award(app: TestApp) {
+    let (admin, _) = setup(&app).await;
+    round_one_and_cut(&admin, "2").await;
+    let round2 = scores_csv(&[("J1", "basic-junior", 2, "wang@ntnu.edu.tw", ["25", "25", "42"])]);
+    admin.upload("/office/review/import", "round2.csv", round2.into_bytes()).await;
+    let board = admin.get("/office/review/board").await;
+    let row = |code: &str| board.row(code).unwrap_or_else(|| panic!("{code} on the board: {}", board.body));
+    assert!(row("J1").contains("特優"), "{}", row("J1"));
+    assert!(row("J2").contains("待複審評分") && !row("J2").contains("甲等"), "{}", row("J2"));
+    for code in ["J3", "J4"] {
+        assert!(row(code).contains("未進入複審"), "{}", row(code));
+        assert!(!row(code).contains("甲等") && !row(code).contains("優等"), "no award: {}", row(code));
+    }
+    assert!(row("J4").contains("71.25"), "listed with its round-1 score: {}", row("J4"));
+    // Round 2 for J2 below every minimum: the merit places stay vacant, never J3's or J4's.
+    let round2 = scores_csv(&[("J2", "basic-junior", 2, "chen@ncu.edu.tw", ["20", "20", "25"])]);
+    admin.upload("/office/review/import", "round2b.csv", round2.into_bytes()).await;
+    let board = admin.get("/office/review/board").await;
+    assert!(board.texts("#group-basic-junior p.small").concat().contains("甲等 3"), "{}", board.body);
+    let (_, csv) = admin.get_bytes("/office/review/results.csv").await;
+    let csv = String::from_utf8(csv).unwrap();
+    let j4 = csv.lines().find(|l| l.contains(",J4,")).unwrap();
+    assert!(j4.starts_with("basic-junior,,J4,1,") && j4.ends_with(",,false,not-passed"), "{csv}");
+    // The picture of the spread says the same in words.
+    let desc = board.texts("#spread-basic-junior-d").concat();
+    assert!(desc.contains("2 個社群") && desc.contains("特優門檻 90 分，1 個社群達到"), "{desc}");
+}
+
+/// A reviewer declares a conflict during round 2 with a community they scored in round 1: the
+/// round-2 assignment is void at once, but the closed round-1 score keeps counting and the
+/// confirmed cut stands; the office sees a decision to make, has another reviewer score it in
+/// round 1, and then confirms the changed cut again with a reason.
+async fn a_late_conflict_never_rewrites_a_closed_round(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    round_one_and_cut(&admin, "2").await; // J1 and J2 go on
+    app.clock.set(taipei(d(2023, 6, 18), 10, 0, 0)); // round 1 closed, round 2 open
+    admin.post("/office/review/assign/round-2/auto", &[]).await;
+    let ids = |page: &str, label: &str| option_value(page, label);
+    let conflicts = admin.get("/office/review/conflicts").await;
+    let (j1, wang) = (ids(&conflicts.body, "J1"), ids(&conflicts.body, "王教授"));
+    let before = admin.get("/office/review/cut/basic-junior/2").await;
+    let confirmed_before = before.texts("#confirmed tbody tr");
+    let declared = admin
+        .post("/office/review/conflicts", &[("community", &j1), ("reviewer", &wang), ("reason", "曾指導該社群")])
+        .await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    // The cut page: the same confirmed list, no change to confirm, a decision shown.
+    let after = admin.get("/office/review/cut/basic-junior/2").await;
+    assert_eq!(after.texts("#confirmed tbody tr"), confirmed_before, "the confirmed cut stands");
+    assert!(after.texts("#would-become").is_empty(), "nothing rewritten: {}", after.body);
+    let late = after.texts(".card.warning").concat();
+    assert!(late.contains("王教授") && late.contains("J1") && late.contains("初審"), "{late}");
+    let board = admin.get("/office/review/board").await;
+    assert!(board.row("J1").unwrap().contains("95.00") || board.has("95.00"), "round 1 still counts");
+    assert!(board.texts("#group-basic-junior .card.warning").concat().contains("王教授"), "{}", board.body);
+    // The office has 陳教授 score J1 in round 1, after the round closed; the page opens for it.
+    let chen_id = ids(&conflicts.body, "陳教授");
+    let added = admin.post("/office/review/assign/round-1/add", &[("community", &j1), ("reviewer", &chen_id)]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let (_, chen) = &reviewers[2];
+    let mut link = None;
+    for l in my_assignments(chen).await {
+        let id: i32 = l.rsplit('/').next().unwrap().parse().unwrap();
+        let a = linxuan_store::review::assignment(&app.state.db, id).await.unwrap().unwrap();
+        if a.phase == "round-1" && a.community_id.to_string() == j1 {
+            link = Some(l);
+        }
+    }
+    let link = link.expect("the round-1 replacement");
+    let mut fields: Vec<(String, String)> = indicator_fields("3");
+    fields.push(("c.completeness".into(), "10".into()));
+    fields.push(("completeness_reason".into(), "缺簽到表".into()));
+    fields.push(("action".into(), "submit".into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let submitted = chen.post(&link, &refs).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "a replacement can be scored after the round: {}",
+        submitted.body
+    );
+    // Now the cut would change: J1 drops below J3. Shown, not applied.
+    let changed = admin.get("/office/review/cut/basic-junior/2").await;
+    assert_eq!(changed.texts("#confirmed tbody tr").len(), confirmed_before.len(), "still the confirmed list");
+    let change = changed.texts("#would-become").concat();
+    assert!(change.contains("J3") && change.contains("J1"), "{change}");
+    assert!(changed.texts(".card.warning h2").concat().contains("晉級名單將會改變"));
+    let refused = admin.post("/office/review/cut/basic-junior/2", &[("unfinished", "1")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = admin
+        .post(
+            "/office/review/cut/basic-junior/2",
+            &[("unfinished", "1"), ("reason", "王教授利益迴避，初審改由陳教授評分")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let audit = admin.get("/office/audit").await;
+    assert!(audit.has("王教授利益迴避，初審改由陳教授評分"), "the reason is in the audit log");
+}
+
+/// A tie decision that cannot be recorded shows the board again: what was typed, what is wrong
+/// at the field, and a way back.
+async fn a_bad_tie_decision_keeps_what_was_typed(app: TestApp) {
+    let (admin, _) = setup(&app).await;
+    let tied = scores_csv(&[
+        ("J1", "basic-junior", 1, "wang@ntnu.edu.tw", ["25", "25", "42"]),
+        ("J2", "basic-junior", 1, "chen@ncu.edu.tw", ["25", "25", "42"]),
+    ]);
+    admin.upload("/office/review/import", "tied.csv", tied.into_bytes()).await;
+    let board = admin.get("/office/review/board").await;
+    assert!(board.has("同分待裁決"), "{}", board.body);
+    let wrong = admin
+        .post("/office/review/decision/basic-junior", &[("order", "J2, J9"), ("reason", "依書面資料完整度")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.attrs("#order-basic-junior", "value"), ["J2, J9"]);
+    assert_eq!(wrong.attrs("#reason-basic-junior", "value"), ["依書面資料完整度"]);
+    assert_eq!(wrong.attrs("#order-basic-junior", "aria-invalid"), ["true"]);
+    let problem = wrong.texts("#order-basic-junior-error").concat();
+    assert!(problem.contains("J9") && problem.contains("J1、J2"), "{problem}");
+    assert!(wrong.attrs("a", "href").iter().any(|h| h.starts_with("/office/review/board")), "a way back");
+    let missing = admin.post("/office/review/decision/basic-junior", &[("order", "J2"), ("reason", "")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.texts("#order-basic-junior-error").concat().contains("J1"));
+    assert!(!missing.texts("#reason-basic-junior-error").is_empty());
+    assert_eq!(app.count("decisions").await, 0);
+    let ok = admin
+        .post("/office/review/decision/basic-junior", &[("order", "J2、J1"), ("reason", "依書面資料完整度")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let board = admin.get("/office/review/board").await;
+    let decision = board.texts("#group-basic-junior p.small").concat();
+    assert!(
+        decision.contains("J2 → J1") && decision.contains("依書面資料完整度") && decision.contains("office@"),
+        "{decision}"
+    );
 }
 
 async fn publication_freezes_results_and_communities_see_their_own(app: TestApp) {
@@ -539,7 +718,7 @@ async fn publication_freezes_results_and_communities_see_their_own(app: TestApp)
     let j1 = csv.lines().find(|l| l.contains("J1")).unwrap_or_default();
     assert!(!j1.is_empty() && !j1.contains("special"), "J1 has no award in results.csv: {csv}");
     let board = admin.get("/office/review/board").await;
-    let j1_row = board.body.split("<tr").find(|row| row.contains("J1")).unwrap_or_default();
+    let j1_row = board.row("J1").unwrap_or_default();
     assert!(j1_row.contains("已撤銷") && j1_row.contains("獎項已撤銷，名額從缺"), "the board says so: {j1_row}");
     assert!(admin.get("/office/review/publications/1").await.has("95.00"), "both versions stay");
     assert!(app.sql("UPDATE publications SET note = 'x'").await.is_err());
@@ -685,4 +864,7 @@ backends!(
     scores_are_submitted_once_and_changed_only_with_a_reason,
     the_cut_lets_ties_through_and_results_match_allocate,
     publication_freezes_results_and_communities_see_their_own,
+    a_community_that_did_not_pass_the_cut_gets_no_award,
+    a_late_conflict_never_rewrites_a_closed_round,
+    a_bad_tie_decision_keeps_what_was_typed,
 );

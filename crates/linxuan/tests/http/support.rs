@@ -244,6 +244,11 @@ impl Page {
             .collect()
     }
 
+    /// The text of the first table row (`tr`) whose text mentions `text`, whitespace collapsed.
+    pub fn row(&self, text: &str) -> Option<String> {
+        self.texts("tr").into_iter().find(|r| r.contains(text))
+    }
+
     /// An attribute of every element matching a CSS selector (that has it).
     pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
         let selector = scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"));

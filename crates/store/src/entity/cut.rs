@@ -17,6 +17,9 @@ pub struct Model {
     pub passing: String,
     pub confirmed_at: DateTimeUtc,
     pub confirmed_by: String,
+    /// Why it was confirmed again, when it replaced an earlier confirmation ("" the first time).
+    #[sea_orm(column_type = "Text")]
+    pub reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

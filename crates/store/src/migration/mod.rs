@@ -8,6 +8,7 @@ mod m0002_communities;
 mod m0003_review;
 mod m0004_hardening;
 mod m0005_progress_index;
+mod m0006_cut_reason;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_review::Migration),
             Box::new(m0004_hardening::Migration),
             Box::new(m0005_progress_index::Migration),
+            Box::new(m0006_cut_reason::Migration),
         ]
     }
 }

@@ -79,7 +79,7 @@ impl EvaluationPage {
         [("good", "selfeval.good"), ("fair", "selfeval.fair"), ("poor", "selfeval.poor")]
     }
     fn submitted(&self) -> String {
-        self.stored.as_ref().and_then(|s| s.submitted_at).map(crate::web::office::audit::local_time).unwrap_or_default()
+        self.stored.as_ref().and_then(|s| s.submitted_at).map(crate::web::format::local_time).unwrap_or_default()
     }
     fn late(&self) -> bool {
         self.stored.as_ref().is_some_and(|s| s.late)

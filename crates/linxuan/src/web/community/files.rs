@@ -44,17 +44,7 @@ pub fn category_key(category: &str) -> String {
     format!("files.category.{category}")
 }
 
-/// `12.3 MB`
-pub fn human_size(bytes: i64) -> String {
-    let b = bytes as f64;
-    if b >= 1_000_000.0 {
-        format!("{:.1} MB", b / 1_000_000.0)
-    } else if b >= 1_000.0 {
-        format!("{:.0} KB", b / 1_000.0)
-    } else {
-        format!("{bytes} B")
-    }
-}
+use crate::web::format::human_size;
 
 /// A fresh key for an upload form: a retry of the same form reuses it.
 pub fn upload_key() -> String {
@@ -105,13 +95,13 @@ impl FilesPage {
         upload_key()
     }
     fn when(&self, v: &FileVersion) -> String {
-        crate::web::office::audit::local_time(v.uploaded_at)
+        crate::web::format::local_time(v.uploaded_at)
     }
     fn size(&self, v: &FileVersion) -> String {
         human_size(v.size)
     }
     fn link_when(&self, l: &Link) -> String {
-        crate::web::office::audit::local_time(l.created_at)
+        crate::web::format::local_time(l.created_at)
     }
     fn is_youtube(&self, l: &Link) -> bool {
         is_youtube(&l.url)

@@ -150,10 +150,10 @@ impl FormPage {
         }
     }
     fn uploaded(&self, v: &FileVersion) -> String {
-        crate::web::office::audit::local_time(v.uploaded_at)
+        crate::web::format::local_time(v.uploaded_at)
     }
     fn size(&self, v: &FileVersion) -> String {
-        super::files::human_size(v.size)
+        crate::web::format::human_size(v.size)
     }
     fn key(&self) -> String {
         super::files::upload_key()

@@ -121,19 +121,11 @@ pub fn group_name(plan: &Plan, community: &Community) -> String {
 pub fn checkpoint_badge(ctx: &Ctx, status: &CheckpointStatus) -> (&'static str, String) {
     match status {
         CheckpointStatus::OnTime { at } => {
-            ("ok", ctx.tf1("progress.on_time_at", "at", &crate::web::office::audit::local_time(*at)))
+            ("ok", ctx.tf1("progress.on_time_at", "at", &crate::web::format::local_time(*at)))
         }
         CheckpointStatus::Late { at, by } => {
-            let hours = by.num_hours();
-            let how = if hours >= 48 {
-                ctx.tf1("progress.days", "n", &(hours / 24).to_string())
-            } else {
-                ctx.tf1("progress.hours", "n", &hours.max(1).to_string())
-            };
-            (
-                "warn",
-                format!("{}（{how}）", ctx.tf1("progress.late_at", "at", &crate::web::office::audit::local_time(*at))),
-            )
+            let how = crate::web::format::lateness(ctx, *by);
+            ("warn", format!("{}（{how}）", ctx.tf1("progress.late_at", "at", &crate::web::format::local_time(*at))))
         }
         CheckpointStatus::Pending => ("", ctx.t("progress.pending").into_owned()),
         CheckpointStatus::Missing => ("bad", ctx.t("progress.missing").into_owned()),
@@ -408,7 +400,7 @@ async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -
     let published = latest.and_then(|p| {
         let all: crate::web::office::review::results::Published = serde_json::from_str(&p.result).ok()?;
         let (g, c) = all.community(&portal.community.code)?;
-        Some((g.name.clone(), c.clone(), crate::web::office::audit::local_time(p.published_at)))
+        Some((g.name.clone(), c.clone(), crate::web::format::local_time(p.published_at)))
     });
     Ok(ResultsPage { ctx, portal, published })
 }

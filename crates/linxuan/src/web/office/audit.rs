@@ -1,12 +1,11 @@
 //! The audit log, read-only: who changed what and when, with before and after.
 
+use crate::web::format::local_time;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
-use linxuan_core::{roc, time};
 use linxuan_store::audit::{self, AuditEntry, Filter};
 use serde::Deserialize;
 
@@ -18,12 +17,6 @@ const PER_PAGE: u64 = 50;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/audit", get(list))
-}
-
-/// `112/06/12 23:59:59` in Taipei time: how the office reads a moment.
-pub fn local_time(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&time::ZONE);
-    format!("{} {}", roc::format_slash(local.date_naive()), local.format("%H:%M:%S"))
 }
 
 #[derive(Deserialize, Default)]

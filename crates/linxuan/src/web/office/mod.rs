@@ -76,7 +76,7 @@ struct Dashboard {
 
 impl Dashboard {
     fn when(&self, entry: &AuditEntry) -> String {
-        audit::local_time(entry.at)
+        crate::web::format::local_time(entry.at)
     }
 }
 

@@ -365,7 +365,7 @@ struct MailPage {
 
 impl MailPage {
     fn when(&self, e: &MailEntry) -> String {
-        super::audit::local_time(e.at)
+        crate::web::format::local_time(e.at)
     }
 }
 

@@ -70,7 +70,7 @@ impl UsersPage {
         }
     }
     fn last_login(&self, user: &users::User) -> String {
-        user.last_login_at.map(super::audit::local_time).unwrap_or_else(|| "—".into())
+        user.last_login_at.map(crate::web::format::local_time).unwrap_or_else(|| "—".into())
     }
     fn is_me(&self, user: &users::User) -> bool {
         self.ctx.user.as_ref().is_some_and(|me| me.id == user.id)

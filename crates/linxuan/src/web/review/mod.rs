@@ -28,9 +28,10 @@ use crate::app::AppState;
 use crate::facts::SIGNIN;
 use crate::review::{self, decode, encode, parse_score};
 use crate::web::community::evaluation::{Answers, parse_answers};
-use crate::web::community::files::{DocumentRow, category_key, human_size, send_version};
+use crate::web::community::files::{DocumentRow, category_key, send_version};
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::format::human_size;
 use crate::web::forms::FieldErrors;
 
 pub fn routes() -> Router<AppState> {
@@ -75,12 +76,7 @@ async fn my_conflicts(State(state): State<AppState>, ctx: Ctx) -> AppResult<Conf
         if own_school == Some(c.school_id) {
             known.push((label, ctx.pick("委員任職學校", "your own school").to_string(), String::new(), String::new()));
         } else if let Some(d) = declared.iter().find(|d| d.community_id == c.id) {
-            known.push((
-                label,
-                d.reason.clone(),
-                d.declared_by.clone(),
-                crate::web::office::audit::local_time(d.created_at),
-            ));
+            known.push((label, d.reason.clone(), d.declared_by.clone(), crate::web::format::local_time(d.created_at)));
         } else {
             open.push((c.id, label));
         }
@@ -363,7 +359,8 @@ async fn open(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<Opened> {
     let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     let phase = plan.review.phases.get(&assignment.phase).cloned().ok_or(AppError::NotFound)?;
     let states = store::phase_states(&state.db, assignment.plan_year).await?;
-    let open = review::is_open(&phase, &assignment.phase, &states, state.now());
+    let submitted = store::score_of(&state.db, assignment.id).await?.is_some_and(|s| s.status == store::SUBMITTED);
+    let open = review::can_score(&phase, &assignment, &states, state.now(), submitted);
     Ok(Opened { assignment, community, plan, phase, open })
 }
 
@@ -438,7 +435,7 @@ impl ScorePage {
         self.indicator_values.get(indicator).cloned().unwrap_or_default()
     }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        crate::web::office::audit::local_time(*at)
+        crate::web::format::local_time(*at)
     }
     fn points(&self, d: &Decimal) -> String {
         d.round_dp(2).normalize().to_string()
@@ -784,7 +781,7 @@ async fn autosave(
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({
             "ok": true,
-            "message": ctx.tf1("review.autosaved", "at", &crate::web::office::audit::local_time(now)),
+            "message": ctx.tf1("review.autosaved", "at", &crate::web::format::local_time(now)),
             "saved_at": saved.updated_at.timestamp_millis().to_string(),
         })
         .to_string(),

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use linxuan_core::allocation::{AllocationResult, GroupResult, RankedCommunity, Score as Exact};
+use linxuan_core::allocation::{AllocationResult, GroupResult, RankedCommunity, Score as Exact, Standing};
 use linxuan_core::plan::{Cut, Plan};
 use linxuan_core::review::cut::{CutOutcome, cut};
 use linxuan_store::audit::{self, Change};
@@ -25,8 +25,11 @@ use serde::Deserialize;
 use super::actor;
 use crate::app::AppState;
 use crate::review::{self, decode};
+use crate::web::charts::{self, Bar, Dot, Mark, Svg};
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
+use crate::web::forms::FieldErrors;
+use crate::web::names;
 use crate::web::office::{YearPlan, current_plan};
 
 pub fn routes() -> Router<AppState> {
@@ -40,8 +43,10 @@ pub fn routes() -> Router<AppState> {
 /// One reviewer's submitted score of one community, for the board.
 pub struct ReviewerScore {
     pub reviewer: String,
+    /// The plan's phase id (named in the page's language when shown).
     pub phase: String,
     pub total: String,
+    /// Criterion id → score.
     pub values: Vec<(String, String)>,
     pub comment: String,
     /// Who imported it from paper, if it came from a paper score sheet.
@@ -51,10 +56,20 @@ pub struct ReviewerScore {
 /// Reviewer statistics of one phase of one group.
 pub struct StatsTable {
     pub group: String,
+    /// The plan's phase id.
     pub phase: String,
     pub rows: Vec<(String, linxuan_core::review::stats::ReviewerStats)>,
     pub mean: String,
     pub spread: String,
+}
+
+/// A tie decision the office sent that could not be recorded: what was typed, and why not.
+#[derive(Default)]
+pub struct DecisionAttempt {
+    pub group: String,
+    pub order: String,
+    pub reason: String,
+    pub errors: FieldErrors,
 }
 
 #[derive(Template, WebTemplate)]
@@ -65,6 +80,8 @@ struct BoardPage {
     years: Vec<i32>,
     plan: Plan,
     data: std::sync::Arc<BoardData>,
+    /// A decision refused: shown at its form, with what was typed.
+    attempt: Option<DecisionAttempt>,
 }
 
 /// What the board shows, computed from the database alone: kept while it stays the same
@@ -81,6 +98,19 @@ struct BoardData {
     stats: Vec<StatsTable>,
     /// Codes of the communities whose award was revoked (SPEC §6).
     revoked: Vec<String>,
+    /// Conflicts found after their phase closed, still counting: (group, reviewer, community,
+    /// phase id, when, reason).
+    late: Vec<LateNote>,
+}
+
+/// A conflict found after its phase closed, for the board.
+struct LateNote {
+    group: String,
+    reviewer: String,
+    community: String,
+    phase: String,
+    at: chrono::DateTime<chrono::Utc>,
+    reason: String,
 }
 
 impl BoardPage {
@@ -106,11 +136,34 @@ impl BoardPage {
     fn name(&self, code: &str) -> String {
         self.data.names.get(code).cloned().unwrap_or_default()
     }
+    fn group_name(&self, g: &GroupResult) -> String {
+        g.name_in(self.ctx.en()).to_string()
+    }
+    fn criterion_name(&self, g: &GroupResult, i: &usize) -> String {
+        g.criterion_name_in(*i, self.ctx.en()).to_string()
+    }
+    /// A criterion of any track, by id, in the page's language.
+    fn criterion(&self, id: &str) -> String {
+        names::criterion(&self.ctx, &self.plan, id)
+    }
+    fn phase_name(&self, id: &str) -> String {
+        names::phase(&self.ctx, &self.plan, id)
+    }
+    fn round_name(&self, g: &GroupResult, round: &u32) -> String {
+        if self.ctx.en() { g.round_name_en(*round) } else { g.round_name_zh(*round) }
+    }
+    fn rank(&self, c: &RankedCommunity) -> String {
+        if c.standing.competes() { c.rank.to_string() } else { "—".into() }
+    }
     fn award(&self, g: &GroupResult, c: &RankedCommunity) -> String {
         if self.data.revoked.contains(&c.community) {
             return self.ctx.pick("已撤銷", "revoked").to_string();
         }
-        g.award_name(c).map_or_else(|| "—".into(), str::to_string)
+        match c.standing {
+            Standing::NotPassed { round } => self.ctx.tf1("board.not_passed", "round", &self.round_name(g, &round)),
+            Standing::Awaiting { round } => self.ctx.tf1("board.awaiting", "round", &self.round_name(g, &round)),
+            Standing::Competes => c.award.map_or_else(|| "—".into(), |l| g.level_name_in(l, self.ctx.en()).to_string()),
+        }
     }
     fn explain(&self, g: &GroupResult, c: &RankedCommunity) -> String {
         let mut steps = if self.ctx.en() { c.explanation_en(g) } else { c.explanation_zh(g) };
@@ -123,15 +176,13 @@ impl BoardPage {
         self.data.details.get(code).map(|v| v.iter().collect()).unwrap_or_default()
     }
     fn vacant(&self, g: &GroupResult) -> String {
-        match g.vacant_by_level() {
-            Some(levels) => levels
+        match &g.vacant {
+            Some(vacant) => vacant
                 .iter()
-                .map(|(id, n)| {
-                    let name = g.levels.iter().find(|l| l.id == *id).map_or(*id, |l| l.name.as_str());
-                    format!("{name} {n}")
-                })
+                .enumerate()
+                .map(|(l, n)| format!("{} {n}", g.level_name_in(l, self.ctx.en())))
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(self.ctx.pick("、", ", ")),
             None => self.ctx.t("board.after_decision").into_owned(),
         }
     }
@@ -141,8 +192,148 @@ impl BoardPage {
     fn decision_order(&self, d: &Decision) -> String {
         serde_json::from_str::<Vec<String>>(&d.awards).unwrap_or_default().join(" → ")
     }
-    fn cut_rounds(&self, g: &GroupResult) -> Vec<i64> {
-        self.plan.tracks.get(&g.track).map(|t| (2..=t.rounds.len() as i64).collect()).unwrap_or_default()
+    fn when(&self, d: &Decision) -> String {
+        crate::web::format::local_time(d.decided_at)
+    }
+    fn cut_rounds(&self, g: &GroupResult) -> Vec<(i64, String)> {
+        self.plan
+            .tracks
+            .get(&g.track)
+            .map(|t| {
+                t.rounds
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(i, r)| {
+                        (i as i64 + 1, self.ctx.tf1("board.cut_for", "round", self.ctx.named(&r.name, &r.name_en)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn field_id(&self, field: &str, group: &str) -> String {
+        format!("{field}-{group}")
+    }
+    /// What was typed into a group's decision form, if it was refused.
+    fn attempt_for(&self, group: &str) -> Option<&DecisionAttempt> {
+        self.attempt.as_ref().filter(|a| a.group == group)
+    }
+    fn order_value(&self, group: &str, block: &[String]) -> String {
+        self.attempt_for(group).map_or_else(|| block.join(", "), |a| a.order.clone())
+    }
+    fn reason_value(&self, group: &str) -> String {
+        self.attempt_for(group).map(|a| a.reason.clone()).unwrap_or_default()
+    }
+    fn decision_errors(&self, group: &str) -> FieldErrors {
+        self.attempt_for(group).map(|a| a.errors.clone()).unwrap_or_default()
+    }
+    /// The group's totals on a scale with the award minimums: who reached what, at a glance.
+    fn spread(&self, g: &GroupResult) -> Svg {
+        let en = self.ctx.en();
+        let competing: Vec<&RankedCommunity> = g.ranking.iter().filter(|c| c.standing.competes()).collect();
+        let dots: Vec<Dot> = competing
+            .iter()
+            .map(|c| Dot {
+                value: c.total.rounded_hundredths() as f64 / 100.0,
+                label: format!("{} {} {}", c.community, c.total_display, self.award(g, c)),
+                level: c.award,
+            })
+            .collect();
+        let marks: Vec<Mark> = g
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(l, level)| Mark {
+                value: level.minimum.to_string().parse().unwrap_or(0.0),
+                label: format!("{} {}", g.level_name_in(l, en), level.minimum.normalize()),
+            })
+            .collect();
+        let mut legend: Vec<String> = (0..g.levels.len()).map(|l| g.level_name_in(l, en).to_string()).collect();
+        legend.push(self.ctx.t("board.no_award").into_owned());
+        let (low, high) = (
+            competing.iter().map(|c| c.total).min().map(|s| s.display_2dp()).unwrap_or_default(),
+            competing.iter().map(|c| c.total).max().map(|s| s.display_2dp()).unwrap_or_default(),
+        );
+        let mut desc =
+            self.ctx.tf("board.spread_desc", &[("n", &competing.len().to_string()), ("low", &low), ("high", &high)]);
+        for (l, level) in g.levels.iter().enumerate() {
+            let reached = competing.iter().filter(|c| c.total >= Exact::from_decimal(level.minimum)).count();
+            desc.push_str(&self.ctx.tf(
+                "board.spread_level",
+                &[
+                    ("level", g.level_name_in(l, en)),
+                    ("minimum", &level.minimum.normalize().to_string()),
+                    ("n", &reached.to_string()),
+                    ("quota", &level.quota.to_string()),
+                ],
+            ));
+        }
+        charts::score_spread(
+            &format!("spread-{}", g.group),
+            &self.ctx.tf1("board.spread_title", "group", g.name_in(en)),
+            &desc,
+            &dots,
+            &marks,
+            &legend,
+        )
+    }
+    /// Each reviewer's mean against the others' on the same communities.
+    fn leniency_chart(&self, st: &StatsTable) -> Svg {
+        let bars: Vec<Bar> = st
+            .rows
+            .iter()
+            .filter_map(|(name, r)| {
+                let l = r.leniency?;
+                Some(Bar {
+                    label: name.clone(),
+                    value: l.rounded_hundredths() as f64 / 100.0,
+                    text: signed(&l),
+                    flagged: r.lean.is_some(),
+                })
+            })
+            .collect();
+        let desc =
+            bars.iter().map(|b| format!("{} {}", b.label, b.text)).collect::<Vec<_>>().join(self.ctx.pick("；", "; "));
+        charts::diverging_bars(
+            &format!("lean-{}-{}", st.group, st.phase),
+            &self.ctx.tf1("board.lean_title", "phase", &self.phase_name(&st.phase)),
+            &format!("{}{}", self.ctx.t("board.lean_desc"), desc),
+            &bars,
+            &self.ctx.t("board.harsher"),
+            &self.ctx.t("board.more_lenient"),
+        )
+    }
+    fn late_of(&self, group: &str) -> Vec<String> {
+        self.data
+            .late
+            .iter()
+            .filter(|l| l.group == group)
+            .map(|l| {
+                self.ctx.tf(
+                    "board.late_conflict",
+                    &[
+                        ("reviewer", &l.reviewer),
+                        ("community", &l.community),
+                        ("phase", &self.phase_name(&l.phase)),
+                        ("when", &crate::web::format::local_time(l.at)),
+                        ("reason", &l.reason),
+                    ],
+                )
+            })
+            .collect()
+    }
+    fn has_leniency(&self, st: &StatsTable) -> bool {
+        st.rows.iter().any(|(_, r)| r.leniency.is_some())
+    }
+}
+
+/// A signed score as shown: +3.25, −1.50.
+fn signed(s: &Exact) -> String {
+    let text = s.display_2dp();
+    match text.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None if text == "0.00" => text,
+        None => format!("+{text}"),
     }
 }
 
@@ -164,7 +355,7 @@ async fn board(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             board_data(&state, year, &plan).await
         })
         .await?;
-    Ok(BoardPage { ctx, year, years, plan, data }.into_response())
+    Ok(BoardPage { ctx, year, years, plan, data, attempt: None }.into_response())
 }
 
 /// The board of a year, read and computed.
@@ -208,7 +399,7 @@ async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<Board
                 );
                 details.entry(community.code.clone()).or_default().push(ReviewerScore {
                     reviewer: reviewers.get(&a.reviewer_id).cloned().unwrap_or_else(|| format!("#{}", a.reviewer_id)),
-                    phase: plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
+                    phase: a.phase.clone(),
                     total: total.normalize().to_string(),
                     values,
                     comment: s.comment.clone(),
@@ -224,7 +415,7 @@ async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<Board
         .filter_map(|((group, phase), list)| {
             let computed = linxuan_core::review::stats::reviewer_stats(&list, &settings).ok()?;
             Some(StatsTable {
-                phase: plan.review.phases.get(&phase).map_or(phase.clone(), |p| p.name.clone()),
+                phase,
                 group,
                 mean: computed.mean.display_2dp(),
                 spread: computed.spread.map_or_else(|| "—".into(), |d| d.to_string()),
@@ -236,7 +427,23 @@ async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<Board
             })
         })
         .collect();
+    let late = snapshot
+        .late_conflicts
+        .iter()
+        .filter_map(|l| {
+            let c = by_id.get(&l.assignment.community_id)?;
+            Some(LateNote {
+                group: c.group_id.clone(),
+                reviewer: reviewers.get(&l.assignment.reviewer_id).cloned().unwrap_or_default(),
+                community: format!("{} {}", c.code, c.name),
+                phase: l.assignment.phase.clone(),
+                at: l.conflict.created_at,
+                reason: l.conflict.reason.clone(),
+            })
+        })
+        .collect();
     Ok(BoardData {
+        late,
         stats,
         stamp,
         progress,
@@ -257,38 +464,52 @@ pub struct DecisionForm {
 }
 
 /// Records the office's decision on a tied block: the order of its communities, which the
-/// allocation then follows (SPEC §6: never by order of entry or by chance).
+/// allocation then follows (SPEC §6: never by order of entry or by chance). A decision that
+/// cannot be recorded shows the board again with what was typed and what is wrong, at the form.
 async fn decide(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(group): Path<String>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let YearPlan { year, plan, years } = current_plan(&state, &ctx.session).await?;
     let (_, result, _) = review::allocation(&state.db, &plan, year).await?;
     let g = result.groups.iter().find(|g| g.group == group).ok_or(AppError::NotFound)?;
-    let order: Vec<String> =
-        form.order.split([',', '，', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
-    let mut sorted = order.clone();
-    sorted.sort();
-    let Some(block) = g.needs_decision.iter().find(|b| {
-        let mut b2 = (*b).clone();
-        b2.sort();
-        b2 == sorted
-    }) else {
-        return Err(AppError::bad_request(
-            "請依序列出同分待裁決的全部社群代碼",
-            "list every code of the tied block, in the decided order",
-        ));
+    let order: Vec<String> = form
+        .order
+        .split([',', '，', '、', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut errors = FieldErrors::default();
+    let block = match decided_block(g, &order) {
+        Ok(block) => Some(block.clone()),
+        Err(problem) => {
+            errors.add("order", problem.text(&ctx, g));
+            None
+        }
     };
     let reason = form.reason.trim();
     if reason.is_empty() {
-        return Err(AppError::bad_request("請填寫裁決理由", "give the reason for the decision"));
+        errors.add("reason", ctx.t("board.reason_required"));
     }
+    let Some(block) = block.filter(|_| errors.is_empty()) else {
+        let data = state
+            .computed
+            .get_or_compute(&state.db, "office.review.board", year, || async {
+                let _turn = state.heavy_page().await;
+                board_data(&state, year, &plan).await
+            })
+            .await?;
+        let attempt = DecisionAttempt { group, order: form.order.clone(), reason: form.reason.clone(), errors };
+        let page = BoardPage { ctx, year, years, plan, data, attempt: Some(attempt) };
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
     let actor = actor(&ctx)?;
     let now = state.now();
     let txn = state.db.begin().await?;
-    let block_json = serde_json::to_string(block).unwrap_or_default();
+    let block_json = serde_json::to_string(&block).unwrap_or_default();
     let order_json = serde_json::to_string(&order).unwrap_or_default();
     let decision = store::add_decision(
         &txn,
@@ -308,7 +529,53 @@ async fn decide(
     .await?;
     txn.commit().await?;
     ctx.flash("ok", ctx.t("board.decided")).await;
-    Ok(Redirect::to("/office/review/board").into_response())
+    Ok(Redirect::to(&format!("/office/review/board#group-{group}")).into_response())
+}
+
+/// Why a typed order is not a decision on the group's tie.
+#[derive(Debug, PartialEq, Eq)]
+enum OrderProblem {
+    /// The group has no tie to decide (any more).
+    NoTie,
+    /// Codes that are not in the tied block.
+    Unknown(Vec<String>),
+    /// Codes of the block left out.
+    Missing(Vec<String>),
+    /// A code given twice.
+    Repeated(String),
+}
+
+impl OrderProblem {
+    fn text(&self, ctx: &Ctx, g: &GroupResult) -> String {
+        let join = |codes: &[String]| codes.join(ctx.pick("、", ", "));
+        match self {
+            OrderProblem::NoTie => ctx.t("board.no_tie").into_owned(),
+            OrderProblem::Unknown(codes) => ctx.tf(
+                "board.order_unknown",
+                &[("codes", &join(codes)), ("block", &g.needs_decision.first().map(|b| join(b)).unwrap_or_default())],
+            ),
+            OrderProblem::Missing(codes) => ctx.tf1("board.order_missing", "codes", &join(codes)),
+            OrderProblem::Repeated(code) => ctx.tf1("board.order_repeated", "code", code),
+        }
+    }
+}
+
+/// The tied block a typed order decides: every code of the block, each once, nothing else.
+fn decided_block<'a>(g: &'a GroupResult, order: &[String]) -> Result<&'a Vec<String>, OrderProblem> {
+    let block = g.needs_decision.first().ok_or(OrderProblem::NoTie)?;
+    let unknown: Vec<String> = order.iter().filter(|c| !block.contains(c)).cloned().collect();
+    if !unknown.is_empty() {
+        return Err(OrderProblem::Unknown(unknown));
+    }
+    if let Some((i, code)) = order.iter().enumerate().find(|(i, c)| order[..*i].contains(c)) {
+        let _ = i;
+        return Err(OrderProblem::Repeated(code.clone()));
+    }
+    let missing: Vec<String> = block.iter().filter(|c| !order.contains(c)).cloned().collect();
+    if !missing.is_empty() {
+        return Err(OrderProblem::Missing(missing));
+    }
+    Ok(block)
 }
 
 // ---------------------------------------------------------------- the cut
@@ -320,12 +587,21 @@ struct CutPage {
     group: String,
     group_name: String,
     round: i64,
+    /// The round's name (複審), as the plan calls it.
+    round_name: String,
     rule: Option<Cut>,
+    /// The plan's rule applied to the scores as they stand now.
     outcome: Option<CutOutcome>,
     codes: HashMap<i32, (String, String)>,
+    /// The office's confirmation: it stands until the office confirms again.
     confirmed: Option<store::Cut>,
     /// What is not finished yet before the cut (or what a new cut would leave behind).
     unfinished: Vec<String>,
+    /// Conflicts found after the earlier round closed: decisions for the office.
+    late: Vec<String>,
+    /// A confirmation refused: the reason typed and what is wrong.
+    reason: String,
+    errors: FieldErrors,
 }
 
 impl CutPage {
@@ -345,8 +621,41 @@ impl CutPage {
             None => String::new(),
         }
     }
+    fn confirmed_ids(&self) -> Vec<i32> {
+        self.confirmed
+            .as_ref()
+            .map(|c| serde_json::from_str::<Vec<i32>>(&c.passing).unwrap_or_default())
+            .unwrap_or_default()
+    }
     fn passing_count(&self) -> usize {
-        self.confirmed.as_ref().map_or(0, |c| serde_json::from_str::<Vec<i32>>(&c.passing).unwrap_or_default().len())
+        self.confirmed_ids().len()
+    }
+    /// The confirmed list as it stands, each with its total now (if it has one).
+    fn confirmed_rows(&self) -> Vec<(String, String)> {
+        let totals: HashMap<i32, Exact> = self
+            .outcome
+            .as_ref()
+            .map(|o| o.ranking.iter().map(|e| (e.community, e.total)).collect())
+            .unwrap_or_default();
+        self.confirmed_ids()
+            .iter()
+            .map(|id| (self.code(id), totals.get(id).map_or_else(|| "—".into(), |t| t.display_2dp())))
+            .collect()
+    }
+    /// How the cut would change if confirmed now: (going on that were not, no longer going on).
+    fn change(&self) -> Option<(Vec<String>, Vec<String>)> {
+        let (outcome, _) = (self.outcome.as_ref()?, self.confirmed.as_ref()?);
+        let now = outcome.passing_ids();
+        let then = self.confirmed_ids();
+        let added: Vec<String> = now.iter().filter(|id| !then.contains(id)).map(|id| self.code(id)).collect();
+        let removed: Vec<String> = then.iter().filter(|id| !now.contains(id)).map(|id| self.code(id)).collect();
+        (!added.is_empty() || !removed.is_empty()).then_some((added, removed))
+    }
+    fn confirmed_when(&self) -> String {
+        self.confirmed.as_ref().map(|c| crate::web::format::local_time(c.confirmed_at)).unwrap_or_default()
+    }
+    fn sep(&self) -> &str {
+        self.ctx.pick("、", ", ")
     }
 }
 
@@ -387,12 +696,90 @@ async fn cut_page(
 ) -> AppResult<CutPage> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let snapshot = review::Snapshot::load(&state.db, year).await?;
-    let (rule, outcome) = compute(&snapshot, &plan, &group, round)?;
+    cut_page_of(&state, ctx, &plan, year, &snapshot, group, round, String::new(), FieldErrors::default()).await
+}
+
+/// The cut page of a group's round, with a refused confirmation's reason and problems, if any.
+#[allow(clippy::too_many_arguments)]
+async fn cut_page_of(
+    state: &AppState,
+    ctx: Ctx,
+    plan: &Plan,
+    year: i32,
+    snapshot: &review::Snapshot,
+    group: String,
+    round: i64,
+    reason: String,
+    errors: FieldErrors,
+) -> AppResult<CutPage> {
+    let (rule, outcome) = compute(snapshot, plan, &group, round)?;
     let codes = snapshot.communities.iter().map(|c| (c.id, (c.code.clone(), c.name.clone()))).collect();
-    let group_name = plan.groups.get(&group).map(|g| g.name.clone()).unwrap_or_default();
+    let group_name = names::group(&ctx, plan, &group);
+    let round_name = round_name(&ctx, plan, &group, round);
     let confirmed = store::cut(&state.db, year, &group, round as i32).await?;
-    let unfinished = cut_unfinished(&state, &snapshot, &ctx, &plan, year, &group, round, outcome.as_ref()).await?;
-    Ok(CutPage { ctx, group, group_name, round, rule, outcome, codes, confirmed, unfinished })
+    let unfinished = cut_unfinished(state, snapshot, &ctx, plan, year, &group, round, outcome.as_ref()).await?;
+    let late = late_conflicts(state, snapshot, &ctx, plan, Some(&group)).await?;
+    Ok(CutPage {
+        ctx,
+        group,
+        group_name,
+        round,
+        round_name,
+        rule,
+        outcome,
+        codes,
+        confirmed,
+        unfinished,
+        late,
+        reason,
+        errors,
+    })
+}
+
+/// A round of a group's track by its plan name (複審), else its number.
+fn round_name(ctx: &Ctx, plan: &Plan, group: &str, round: i64) -> String {
+    plan.groups
+        .get(group)
+        .and_then(|g| plan.tracks.get(&g.track))
+        .and_then(|t| t.rounds.get((round as usize).wrapping_sub(1)))
+        .map(|r| ctx.named(&r.name, &r.name_en).to_string())
+        .unwrap_or_else(|| ctx.tf1("board.round_n", "n", &round.to_string()))
+}
+
+/// The conflicts found after their phase closed whose scores still count (of one group, or
+/// all): each as a decision for the office, in words.
+pub async fn late_conflicts(
+    state: &AppState,
+    snapshot: &review::Snapshot,
+    ctx: &Ctx,
+    plan: &Plan,
+    group: Option<&str>,
+) -> AppResult<Vec<String>> {
+    if snapshot.late_conflicts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reviewers: HashMap<i32, String> =
+        users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(snapshot
+        .late_conflicts
+        .iter()
+        .filter_map(|late| {
+            let c = snapshot.communities.iter().find(|c| c.id == late.assignment.community_id)?;
+            if group.is_some_and(|g| g != c.group_id) {
+                return None;
+            }
+            Some(ctx.tf(
+                "board.late_conflict",
+                &[
+                    ("reviewer", reviewers.get(&late.assignment.reviewer_id).map_or("?", String::as_str)),
+                    ("community", &format!("{} {}", c.code, c.name)),
+                    ("phase", &names::phase(ctx, plan, &late.assignment.phase)),
+                    ("when", &crate::web::format::local_time(late.conflict.created_at)),
+                    ("reason", &late.conflict.reason),
+                ],
+            ))
+        })
+        .collect())
 }
 
 /// Before a cut: the earlier round still open, scores not submitted, communities of the group
@@ -466,9 +853,15 @@ async fn cut_unfinished(
 pub struct CutForm {
     #[serde(default)]
     unfinished: Option<String>,
+    /// Why a confirmed cut is confirmed again with another list.
+    #[serde(default)]
+    reason: String,
 }
 
-/// The office confirms the cut: the passing communities go on to the round.
+/// The office confirms the cut: the passing communities go on to the round. A confirmed cut
+/// stands: confirming it again with another list (scores changed by a conflict found late, a
+/// rule changed) shows exactly what changes and needs a reason, recorded with the cut and in
+/// the audit log.
 async fn confirm_cut(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -479,32 +872,47 @@ async fn confirm_cut(
     let snapshot = review::Snapshot::load(&state.db, year).await?;
     let (_, outcome) = compute(&snapshot, &plan, &group, round)?;
     let outcome = outcome.ok_or_else(|| AppError::bad_request("這一輪沒有晉級規則", "this round has no cut"))?;
+    let passing: Vec<i32> = outcome.passing_ids();
+    let before = store::cut(&state.db, year, &group, round as i32).await?;
+    let before_ids: Option<Vec<i32>> = before.as_ref().map(|c| serde_json::from_str(&c.passing).unwrap_or_default());
+    if let Some(ids) = &before_ids {
+        let mut a = ids.clone();
+        let mut b = passing.clone();
+        a.sort_unstable();
+        b.sort_unstable();
+        if a == b {
+            ctx.flash("info", ctx.t("board.cut_unchanged")).await;
+            return Ok(Redirect::to(&format!("/office/review/cut/{group}/{round}")).into_response());
+        }
+    }
+    let reason = form.reason.trim().to_string();
+    let mut errors = FieldErrors::default();
+    if before.is_some() && reason.is_empty() {
+        errors.add("reason", ctx.t("board.cut_reason_required"));
+    }
     if form.unfinished.is_none()
         && !cut_unfinished(&state, &snapshot, &ctx, &plan, year, &group, round, Some(&outcome)).await?.is_empty()
     {
-        return Err(AppError::bad_request(
-            "前一輪尚未完成：若仍要確認，請勾選「我了解，仍要確認晉級名單」",
-            "the earlier round is not finished: to confirm anyway, tick \"I know; confirm anyway\"",
-        ));
+        errors.add("unfinished", ctx.t("board.cut_acknowledge_required"));
     }
-    let passing: Vec<i32> = outcome.ranking.iter().filter(|e| e.passes).map(|e| e.community).collect();
+    if !errors.is_empty() {
+        let page = cut_page_of(&state, ctx, &plan, year, &snapshot, group, round, form.reason.clone(), errors).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let actor = actor(&ctx)?;
     let now = state.now();
     let txn = state.db.begin().await?;
-    store::confirm_cut(&txn, year, &group, round as i32, &passing, &actor.label, now).await?;
-    let listed: Vec<String> = passing
-        .iter()
-        .filter_map(|id| snapshot.communities.iter().find(|c| c.id == *id).map(|c| c.code.clone()))
-        .collect();
-    audit::record(
-        &txn,
-        now,
-        &actor,
-        Change::new("cut.confirm", "group", &group)
-            .year(year)
-            .after(&serde_json::json!({ "round": round, "passing": listed, "by_tie": outcome.by_tie })),
-    )
-    .await?;
+    store::confirm_cut(&txn, year, &group, round as i32, &passing, &reason, &actor.label, now).await?;
+    let code_of = |id: &i32| snapshot.communities.iter().find(|c| c.id == *id).map(|c| c.code.clone());
+    let listed: Vec<String> = passing.iter().filter_map(code_of).collect();
+    let mut change = Change::new("cut.confirm", "group", &group)
+        .year(year)
+        .after(&serde_json::json!({ "round": round, "passing": listed, "by_tie": outcome.by_tie, "reason": reason }));
+    if let Some(ids) = &before_ids {
+        let earlier: Vec<String> = ids.iter().filter_map(code_of).collect();
+        change = change.before(&serde_json::json!({ "round": round, "passing": earlier }));
+    }
+    audit::record(&txn, now, &actor, change).await?;
     txn.commit().await?;
     ctx.flash("ok", ctx.tf1("board.cut_confirmed", "n", &passing.len().to_string())).await;
     Ok(Redirect::to(&format!("/office/review/cut/{group}/{round}")).into_response())

@@ -194,7 +194,7 @@ struct PublishPage {
 
 impl PublishPage {
     fn when(&self, p: &Publication) -> String {
-        crate::web::office::audit::local_time(p.published_at)
+        crate::web::format::local_time(p.published_at)
     }
 }
 
@@ -303,7 +303,7 @@ struct PublicationPage {
 
 impl PublicationPage {
     fn when(&self) -> String {
-        crate::web::office::audit::local_time(self.publication.published_at)
+        crate::web::format::local_time(self.publication.published_at)
     }
 }
 
@@ -536,7 +536,7 @@ async fn versions_sheet(
             reviewers.get(&a.reviewer_id).cloned().unwrap_or_default(),
             plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
             v.version.to_string(),
-            crate::web::office::audit::local_time(v.at),
+            crate::web::format::local_time(v.at),
             v.by.clone(),
             values,
             v.comment.clone(),
