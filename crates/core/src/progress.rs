@@ -145,8 +145,25 @@ pub struct CheckpointProgress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompletenessItem {
     pub ok: bool,
+    /// The check and where the community stands, e.g. `第1學期聚會 1 次（至少 3 次）`.
     pub zh: String,
     pub en: String,
+    /// What is still to do when it is not met, as a reminder lists it (`成果報告`,
+    /// `第1學期聚會：尚需 2 次`); empty when met.
+    pub todo_zh: String,
+    pub todo_en: String,
+}
+
+impl CompletenessItem {
+    fn met(zh: String, en: String) -> CompletenessItem {
+        CompletenessItem { ok: true, zh, en, todo_zh: String::new(), todo_en: String::new() }
+    }
+    fn unmet(zh: String, en: String, todo_zh: String, todo_en: String) -> CompletenessItem {
+        CompletenessItem { ok: false, zh, en, todo_zh, todo_en }
+    }
+    fn check(ok: bool, zh: String, en: String, todo_zh: String, todo_en: String) -> CompletenessItem {
+        if ok { Self::met(zh, en) } else { Self::unmet(zh, en, todo_zh, todo_en) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +204,7 @@ impl Progress {
             }
         }
         for item in self.completeness.iter().filter(|i| !i.ok) {
-            let pair = (item.zh.clone(), item.en.clone());
+            let pair = (item.todo_zh.clone(), item.todo_en.clone());
             if !out.contains(&pair) {
                 out.push(pair);
             }
@@ -354,23 +371,32 @@ pub fn progress(plan: &Plan, facts: &CommunityFacts, now: DateTime<Utc>) -> Prog
     let timeliness_points = checkpoints.iter().map(|c| c.points).sum();
 
     let mut completeness = Vec::new();
-    completeness.push(CompletenessItem {
-        ok: facts.report_at.is_some(),
-        zh: "成果報告已上傳".into(),
-        en: "the results report is uploaded".into(),
-    });
+    completeness.push(CompletenessItem::check(
+        facts.report_at.is_some(),
+        "成果報告已上傳".into(),
+        "the results report is uploaded".into(),
+        "成果報告".into(),
+        "the results report".into(),
+    ));
     let without_signin: Vec<&str> =
         facts.meetings.iter().filter(|m| m.signin_at.is_none()).map(|m| m.label.as_str()).collect();
-    completeness.push(if without_signin.is_empty() {
-        CompletenessItem {
-            ok: true, zh: "每次聚會都有簽到表".into(), en: "every meeting has a sign-in sheet".into()
-        }
+    // Every meeting has its sign-in sheet: not met by having no meetings at all.
+    completeness.push(if facts.meetings.is_empty() {
+        CompletenessItem::unmet(
+            "尚無聚會紀錄，也就沒有簽到表".into(),
+            "no meeting recorded, so no sign-in sheet".into(),
+            "運作紀錄與簽到表（目前一次也沒有）".into(),
+            "meeting records with their sign-in sheets (none yet)".into(),
+        )
+    } else if without_signin.is_empty() {
+        CompletenessItem::met("每次聚會都有簽到表".into(), "every meeting has a sign-in sheet".into())
     } else {
-        CompletenessItem {
-            ok: false,
-            zh: format!("缺簽到表：{}", without_signin.join("、")),
-            en: format!("no sign-in sheet: {}", without_signin.join(", ")),
-        }
+        CompletenessItem::unmet(
+            format!("缺簽到表：{}", without_signin.join("、")),
+            format!("no sign-in sheet: {}", without_signin.join(", ")),
+            format!("簽到表：{}", without_signin.join("、")),
+            format!("the sign-in sheets of {}", without_signin.join(", ")),
+        )
     });
     let required = track.map_or(0, |t| t.meetings_per_semester.max(0) as usize);
     let mut semesters = Vec::new();
@@ -380,26 +406,34 @@ pub fn progress(plan: &Plan, facts: &CommunityFacts, now: DateTime<Utc>) -> Prog
         let held = in_semester.len();
         let with_signin = in_semester.iter().filter(|m| m.signin_at.is_some()).count();
         semesters.push(SemesterCount { semester, held, required, with_signin });
-        completeness.push(CompletenessItem {
-            ok: held >= required,
-            zh: format!("第{semester}學期聚會 {held} 次（至少 {required} 次）"),
-            en: format!("semester {semester}: {held} meeting(s), at least {required} required"),
-        });
+        let more = required.saturating_sub(held);
+        completeness.push(CompletenessItem::check(
+            held >= required,
+            format!("第{semester}學期聚會 {held} 次（至少 {required} 次）"),
+            format!("semester {semester}: {held} meeting(s), at least {required} required"),
+            format!("第{semester}學期聚會：已 {held} 次，尚需 {more} 次"),
+            format!("semester {semester} meetings: {held} held, {more} more needed"),
+        ));
     }
     let min_members = track.map_or(0, |t| t.min_members.max(0) as usize);
-    completeness.push(CompletenessItem {
-        ok: facts.members >= min_members,
-        zh: format!("成員 {} 人（至少 {min_members} 人）", facts.members),
-        en: format!("{} member(s), at least {min_members} required", facts.members),
-    });
+    let more = min_members.saturating_sub(facts.members);
+    completeness.push(CompletenessItem::check(
+        facts.members >= min_members,
+        format!("成員 {} 人（至少 {min_members} 人）", facts.members),
+        format!("{} member(s), at least {min_members} required", facts.members),
+        format!("成員：已 {} 人，尚需 {more} 人", facts.members),
+        format!("members: {} listed, {more} more needed", facts.members),
+    ));
     let cycle_required = track.is_some_and(|t| t.require_cycle);
     let cycle = has_cycle(&facts.meetings);
     if cycle_required {
-        completeness.push(CompletenessItem {
-            ok: cycle,
-            zh: "完成一次 共同備課→觀課→議課".into(),
-            en: "a full co-planning → observation → debrief cycle".into(),
-        });
+        completeness.push(CompletenessItem::check(
+            cycle,
+            "完成一次 共同備課→觀課→議課".into(),
+            "a full co-planning → observation → debrief cycle".into(),
+            "一次完整的 共同備課→觀課→議課".into(),
+            "a full co-planning → observation → debrief cycle".into(),
+        ));
     }
     let passed = completeness.iter().filter(|i| i.ok).count();
     let completeness_points = (completeness_max * Decimal::from(passed) / Decimal::from(completeness.len()))
@@ -545,6 +579,39 @@ mod tests {
         let p = progress(&plan, &facts, t);
         assert_eq!(p.completeness_points, Decimal::from(10), "2 of 5 checks of 25 points");
         assert_eq!(p.semesters[0], SemesterCount { semester: 1, held: 2, required: 3, with_signin: 1 });
+    }
+
+    /// A community that has recorded nothing earns no completeness for "every meeting has a
+    /// sign-in sheet", and its reminder lists what is to do, once each, never what is done.
+    #[test]
+    fn completeness_from_nothing_is_nothing_and_reminders_list_only_what_is_to_do() {
+        let plan = Plan::builtin();
+        let t = taipei(d(2023, 3, 1), 10, 0, 0);
+        let p = progress(&plan, &basic(0), t);
+        assert!(p.completeness.iter().all(|i| !i.ok), "{:?}", p.completeness);
+        assert_eq!(p.completeness_points, Decimal::ZERO, "nothing recorded, nothing earned");
+        let missing: Vec<String> = p.missing().into_iter().map(|(zh, _)| zh).collect();
+        assert!(missing.iter().any(|m| m == "運作紀錄與簽到表（目前一次也沒有）"), "{missing:?}");
+        assert_eq!(missing.iter().filter(|m| *m == "成果報告").count(), 1, "once: {missing:?}");
+        assert!(missing.iter().all(|m| !m.contains("已上傳") && !m.contains("都有")), "{missing:?}");
+        // Everything met: nothing to remind of.
+        let mut facts = basic(5);
+        for (m, day) in [(10, 3), (10, 10), (11, 7), (3, 6), (3, 13), (4, 10)] {
+            let y = if m >= 8 { 2022 } else { 2023 };
+            facts.meetings.push(meeting(d(y, m, day), MeetingKind::CoPlanning, Some(taipei(d(y, m, day), 20, 0, 0))));
+        }
+        facts.report_at = Some(t);
+        facts.self_evaluation_at = Some(t);
+        let p = progress(&plan, &facts, t);
+        assert!(p.missing().is_empty(), "{:?}", p.missing());
+        assert_eq!(p.completeness_points, Decimal::from(25));
+        // One semester short: the reminder says how many more, not the count as if done.
+        facts.meetings.pop();
+        let p = progress(&plan, &facts, t);
+        assert_eq!(
+            p.missing(),
+            [("第2學期聚會：已 2 次，尚需 1 次".to_string(), "semester 2 meetings: 2 held, 1 more needed".to_string())]
+        );
     }
 
     #[test]

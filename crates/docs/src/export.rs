@@ -38,20 +38,83 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out
 }
 
-/// One worksheet with a bold, frozen header row and columns sized to their contents.
+/// One worksheet of text with a bold, frozen header row and columns sized to their contents.
 pub fn xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
-    workbook(&[Sheet {
-        name: sheet_name.to_string(),
-        header: header.iter().map(|h| h.to_string()).collect(),
-        rows: rows.to_vec(),
-    }])
+    workbook(&[Sheet::text(sheet_name, header.iter().map(|h| h.to_string()).collect(), rows)])
+}
+
+/// One cell of a worksheet: text, or a number Excel can sum and sort, shown with a fixed
+/// number of decimals. Numbers are exact decimals until the cell is written (a spreadsheet
+/// stores a double; two decimals survive it exactly as displayed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A number shown with `decimals` places (`0.00` for 2, `0` for 0).
+    Number {
+        value: rust_decimal::Decimal,
+        decimals: u32,
+    },
+    /// Nothing.
+    Empty,
+}
+
+impl Cell {
+    /// A whole number (a rank, a count, a version).
+    pub fn int(n: impl Into<i64>) -> Cell {
+        Cell::Number { value: rust_decimal::Decimal::from(n.into()), decimals: 0 }
+    }
+
+    /// A score: two decimals.
+    pub fn score(value: rust_decimal::Decimal) -> Cell {
+        Cell::Number { value, decimals: 2 }
+    }
+
+    /// A score written as text (`88.50`), as a number when it is one, else as the text.
+    pub fn score_text(text: &str) -> Cell {
+        match text.trim().parse::<rust_decimal::Decimal>() {
+            Ok(value) => Cell::score(value),
+            Err(_) if text.trim().is_empty() => Cell::Empty,
+            Err(_) => Cell::Text(text.to_string()),
+        }
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            Cell::Text(t) => display_width(t),
+            Cell::Number { value, decimals } => value.round_dp(*decimals).to_string().len() + 1,
+            Cell::Empty => 0,
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
 }
 
 /// A worksheet of a [`workbook`].
 pub struct Sheet {
     pub name: String,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    /// A sheet of text cells only.
+    pub fn text(name: &str, header: Vec<String>, rows: &[Vec<String>]) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            header,
+            rows: rows.iter().map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect()).collect(),
+        }
+    }
 }
 
 /// Several worksheets, each like [`xlsx`]'s. Sheet names are made valid and unique
@@ -71,32 +134,71 @@ fn write_sheet(
     sheet: &mut rust_xlsxwriter::Worksheet,
     sheet_name: &str,
     header: &[&str],
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell>],
 ) -> Result<(), XlsxError> {
     sheet.set_name(sheet_name)?;
     let bold = Format::new().set_bold();
+    let formats: Vec<Format> = (0..=4).map(|d| Format::new().set_num_format(number_format(d))).collect();
     for (c, title) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *title, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, cell)?;
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string(r, c, text)?;
+                }
+                Cell::Number { value, decimals } => {
+                    let shown = value.round_dp(*decimals);
+                    // A displayed decimal of at most a few places is exact enough as a double.
+                    let number: f64 = shown.to_string().parse().unwrap_or(0.0);
+                    sheet.write_number_with_format(r, c, number, &formats[(*decimals as usize).min(4)])?;
+                }
+                Cell::Empty => {}
+            }
         }
     }
     sheet.set_freeze_panes(1, 0)?;
     for (c, title) in header.iter().enumerate() {
         let widest = std::iter::once(display_width(title))
-            .chain(rows.iter().filter_map(|r| r.get(c)).map(|cell| display_width(cell)))
+            .chain(rows.iter().filter_map(|r| r.get(c)).map(Cell::width))
             .fold(8, usize::max);
         sheet.set_column_width(c as u16, widest.min(60) as f64 + 2.0)?;
     }
     Ok(())
 }
 
+/// Excel's number format for `decimals` places: `0`, `0.0`, `0.00`, …
+fn number_format(decimals: usize) -> String {
+    if decimals == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(decimals)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::table::read_table;
+
+    #[test]
+    fn numbers_are_numbers_excel_can_sum() {
+        use calamine::{Data, Reader, Xlsx};
+        let sheet = Sheet {
+            name: "分數".into(),
+            header: vec!["社群".into(), "名次".into(), "總分".into()],
+            rows: vec![
+                vec!["E01".into(), Cell::int(1), Cell::score_text("94.33")],
+                vec!["E02".into(), Cell::int(2), Cell::score("88.5".parse().unwrap())],
+                vec!["E03".into(), Cell::Empty, Cell::score_text("—")],
+            ],
+        };
+        let bytes = workbook(&[sheet]).unwrap();
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("分數").unwrap();
+        assert_eq!(range.get((1, 1)), Some(&Data::Float(1.0)));
+        assert_eq!(range.get((1, 2)), Some(&Data::Float(94.33)));
+        assert_eq!(range.get((2, 2)), Some(&Data::Float(88.5)));
+        assert_eq!(range.get((3, 2)), Some(&Data::String("—".into())));
+    }
 
     #[test]
     fn csv_cells_never_run_as_formulas_and_import_back_unchanged() {

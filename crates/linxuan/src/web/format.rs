@@ -1,6 +1,6 @@
 //! How the pages write moments, sizes and delays: one place for what every feature shows.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use linxuan_core::{roc, time};
 
 use crate::web::ctx::Ctx;
@@ -9,6 +9,17 @@ use crate::web::ctx::Ctx;
 pub fn local_time(at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&time::ZONE);
     format!("{} {}", roc::format_slash(local.date_naive()), local.format("%H:%M:%S"))
+}
+
+/// A day as officials write it on a zh-TW page (`112年6月12日(星期一)`, ROC calendar), and as
+/// English readers do on an English page (`Monday 12 June 2023`).
+pub fn date_long(ctx: &Ctx, d: NaiveDate) -> String {
+    if ctx.en() { d.format("%A %-d %B %Y").to_string() } else { roc::format_long_with_weekday(d) }
+}
+
+/// A day without its weekday: `112年6月12日`, `12 June 2023`.
+pub fn date(ctx: &Ctx, d: NaiveDate) -> String {
+    if ctx.en() { d.format("%-d %B %Y").to_string() } else { roc::format_long(d) }
 }
 
 /// `12.3 MB`

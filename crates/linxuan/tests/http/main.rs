@@ -14,3 +14,4 @@ mod office;
 mod plan;
 mod review;
 mod security;
+mod year;

@@ -661,6 +661,47 @@ async fn a_bad_tie_decision_keeps_what_was_typed(app: TestApp) {
         decision.contains("J2 → J1") && decision.contains("依書面資料完整度") && decision.contains("office@"),
         "{decision}"
     );
+    let revoked = admin.post("/office/review/revoke", &[("community", "J2"), ("reason", "抄襲他人教案")]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    // The justification record: the decision and the revocation beside the communities, a
+    // sheet of every decision, numbers as numbers, phases by name.
+    use calamine::{Data, Reader, Xlsx};
+    let (status, bytes) = admin.get_bytes("/office/review/justification.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("國中組").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let average = |code: &str| {
+        sheet
+            .rows()
+            .find(|r| r[col("社群代碼")].to_string() == code && r[col("審查委員")].to_string().is_empty())
+            .unwrap_or_else(|| panic!("{code}'s aggregate row"))
+            .to_vec()
+    };
+    let j2 = average("J2");
+    assert_eq!(j2[col("名次")], Data::Float(1.0), "a rank is a number");
+    assert_eq!(j2[col("總分")], Data::Float(92.0), "a total is a number");
+    assert_eq!(j2[col("豐富性")], Data::Float(42.0));
+    assert_eq!(j2[col("階段")].to_string(), "初審平均");
+    let decided = j2[col("裁決與撤銷")].to_string();
+    assert!(
+        decided.contains("J2 → J1") && decided.contains("依書面資料完整度") && decided.contains("office@"),
+        "{decided}"
+    );
+    assert!(decided.contains("撤銷獎項") && decided.contains("抄襲他人教案"), "{decided}");
+    let j1 = average("J1");
+    assert!(j1[col("裁決與撤銷")].to_string().contains("J2 → J1"), "beside every community it ranked");
+    let phases: Vec<String> = sheet.rows().skip(1).map(|r| r[col("階段")].to_string()).collect();
+    assert!(phases.iter().all(|p| !p.contains("round-")), "no phase ids: {phases:?}");
+    let decisions = book.worksheet_range("裁決與撤銷紀錄").unwrap();
+    let kinds: Vec<String> = decisions.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(kinds, ["同分裁決", "撤銷獎項"]);
+    let versions = book.worksheet_range("評分版本紀錄").unwrap();
+    let vheader: Vec<String> = versions.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert!(vheader.contains(&"豐富性".to_string()) && !vheader.iter().any(|h| h == "richness"), "{vheader:?}");
+    let row = versions.rows().nth(1).unwrap();
+    assert_eq!(row[vheader.iter().position(|h| h == "版本").unwrap()], Data::Float(1.0));
 }
 
 async fn publication_freezes_results_and_communities_see_their_own(app: TestApp) {

@@ -41,6 +41,31 @@ macro_rules! backends {
     )*};
 }
 
+/// Like `backends!`, for a test that sends mail: `async fn my_test(app: TestApp, sink: SmtpSink)`,
+/// the server's SMTP pointed at the sink.
+#[macro_export]
+macro_rules! backends_with_mail {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            async fn run(backend: $crate::support::Backend) {
+                let sink = $crate::support::SmtpSink::start();
+                let url = sink.url.clone();
+                if let Some(app) = $crate::support::TestApp::start_with(backend, |c| c.smtp_url = Some(url)).await {
+                    super::$test(app, sink).await
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::support::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {

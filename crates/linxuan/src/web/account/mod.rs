@@ -360,10 +360,13 @@ struct ForgotPage {
     ctx: Ctx,
     email: String,
     error: String,
+    /// Whether mail can be sent: without it, the page says to ask the office, who can make a
+    /// reset link, and never claims that mail was sent.
+    mail: bool,
 }
 
-async fn forgot_page(ctx: Ctx) -> ForgotPage {
-    ForgotPage { ctx, email: String::new(), error: String::new() }
+async fn forgot_page(State(state): State<AppState>, ctx: Ctx) -> ForgotPage {
+    ForgotPage { ctx, email: String::new(), error: String::new(), mail: state.mailer.configured() }
 }
 
 #[derive(Deserialize)]
@@ -378,15 +381,22 @@ async fn forgot(
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
     let now = state.now();
+    let mail = state.mailer.configured();
+    if !mail {
+        // Nothing can be mailed: no link is made, and the page says whom to ask.
+        return Ok(ForgotPage { ctx, email: form.email, error: String::new(), mail }.into_response());
+    }
     if !looks_like_email(&form.email) {
         let error = ctx.t("form.bad_email").into_owned();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ForgotPage { ctx, email: form.email, error }).into_response());
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, ForgotPage { ctx, email: form.email, error, mail }).into_response()
+        );
     }
     // Reset requests have limits of their own (no mail-bombing), apart from sign-ins.
     if let Err(wait) = state.login_limiter.check_reset(&form.email, &address, now) {
         let minutes = wait.div_ceil(60).to_string();
         let error = ctx.tf("login.too_many", &[("minutes", &minutes)]);
-        return Ok((StatusCode::TOO_MANY_REQUESTS, ForgotPage { ctx, email: form.email, error }).into_response());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, ForgotPage { ctx, email: form.email, error, mail }).into_response());
     }
     state.login_limiter.record_reset(&form.email, &address, now);
     // Answer first, send after: how long the mail takes must not tell whether the address

@@ -110,11 +110,17 @@ pub async fn portal(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<Portal> {
     Ok(Portal { community, plan, school, acting_for, actor: Actor { id: Some(me.id), label }, now: state.now() })
 }
 
-/// Names for the community's track and group from its plan.
-pub fn group_name(plan: &Plan, community: &Community) -> String {
+/// Names for the community's track and group from its plan, in Traditional Chinese (for
+/// exports and mail).
+pub fn group_name_zh(plan: &Plan, community: &Community) -> String {
     let track = plan.tracks.get(&community.track).map_or(community.track.as_str(), |t| t.name.as_str());
     let group = plan.groups.get(&community.group_id).map_or(community.group_id.as_str(), |g| g.name.as_str());
     format!("{track}・{group}")
+}
+
+/// Names for the community's track and group from its plan, in the page's language.
+pub fn group_name(ctx: &Ctx, plan: &Plan, community: &Community) -> String {
+    crate::web::names::track_and_group(ctx, plan, &community.track, &community.group_id)
 }
 
 /// The status of a checkpoint as a short text and a badge class.
@@ -299,13 +305,16 @@ struct OverviewPage {
 
 impl OverviewPage {
     fn group_name(&self) -> String {
-        group_name(&self.portal.plan, &self.portal.community)
+        group_name(&self.ctx, &self.portal.plan, &self.portal.community)
     }
     fn badge(&self, status: &CheckpointStatus) -> (&'static str, String) {
         checkpoint_badge(&self.ctx, status)
     }
     fn deadline(&self, d: &chrono::NaiveDate) -> String {
-        roc::format_long_with_weekday(*d)
+        crate::web::format::date_long(&self.ctx, *d)
+    }
+    fn checkpoint(&self, id: &str) -> String {
+        crate::web::names::checkpoint(&self.ctx, &self.portal.plan, id)
     }
     fn points(&self, d: &rust_decimal::Decimal) -> String {
         d.round_dp(2).normalize().to_string()

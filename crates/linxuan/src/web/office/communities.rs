@@ -80,7 +80,7 @@ struct ListPage {
 
 impl ListPage {
     fn group_name(&self, c: &Community) -> String {
-        group_name(&self.plan, c)
+        group_name(&self.ctx, &self.plan, c)
     }
     fn status_key(&self, c: &Community) -> &'static str {
         status_key(&c.status)

@@ -157,7 +157,7 @@ struct BoardPage {
 
 impl BoardPage {
     fn group_name(&self, c: &Community) -> String {
-        group_name(&self.board.plan, c)
+        group_name(&self.ctx, &self.board.plan, c)
     }
     fn badge(&self, status: &CheckpointStatus) -> (&'static str, String) {
         checkpoint_badge(&self.ctx, status)
@@ -222,31 +222,32 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<Fi
         header.push(cp.name.clone());
     }
     header.extend(["及時性", "完整性（建議）", "缺少項目"].iter().map(|s| s.to_string()));
-    let rows: Vec<Vec<String>> = board
+    use linxuan_docs::export::{Cell, Sheet};
+    let rows: Vec<Vec<Cell>> = board
         .lines
         .iter()
         .map(|l| {
-            let mut row = vec![
-                l.community.code.clone(),
-                l.community.name.clone(),
-                l.school.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
-                l.school.as_ref().map(|s| s.district.clone()).unwrap_or_default(),
-                group_name(&board.plan, &l.community),
-                l.conveners.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join("、"),
-                l.conveners.iter().map(|m| m.email.clone()).collect::<Vec<_>>().join(", "),
+            let mut row: Vec<Cell> = vec![
+                l.community.code.clone().into(),
+                l.community.name.clone().into(),
+                l.school.as_ref().map(|s| s.name.clone()).unwrap_or_default().into(),
+                l.school.as_ref().map(|s| s.district.clone()).unwrap_or_default().into(),
+                crate::web::community::group_name_zh(&board.plan, &l.community).into(),
+                l.conveners.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join("、").into(),
+                l.conveners.iter().map(|m| m.email.clone()).collect::<Vec<_>>().join(", ").into(),
             ];
             for cp in &l.progress.checkpoints {
-                row.push(checkpoint_badge(&ctx, &cp.status).1);
+                row.push(checkpoint_badge(&ctx, &cp.status).1.into());
             }
-            row.push(l.progress.timeliness_points.round_dp(2).normalize().to_string());
-            row.push(l.progress.completeness_points.round_dp(2).normalize().to_string());
-            row.push(l.missing.iter().map(|(zh, _)| zh.clone()).collect::<Vec<_>>().join("；"));
+            // Points as numbers, so that the office can sum and sort them.
+            row.push(Cell::score(l.progress.timeliness_points));
+            row.push(Cell::score(l.progress.completeness_points));
+            row.push(l.missing.iter().map(|(zh, _)| zh.clone()).collect::<Vec<_>>().join("；").into());
             row
         })
         .collect();
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let bytes =
-        linxuan_docs::export::xlsx("進度", &header_refs, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = linxuan_docs::export::workbook(&[Sheet { name: "進度".into(), header, rows }])
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("progress-{}.xlsx", board.year);
     Ok(super::schools::attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &name, bytes))
 }

@@ -181,7 +181,7 @@ impl HomePage {
         )
     }
     fn group_name(&self, c: &Community) -> String {
-        crate::web::community::group_name(&self.plan, c)
+        crate::web::community::group_name(&self.ctx, &self.plan, c)
     }
 }
 

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::allocation::AllocationResult;
 use linxuan_core::plan::{CriterionSource, Plan};
-use linxuan_docs::export::{Sheet, workbook};
+use linxuan_docs::export::{Cell, Sheet, workbook};
 use linxuan_store::audit::{self, Change};
 use linxuan_store::communities::{self, Community};
 use linxuan_store::review::{self as store, Entry, Publication, Revocation};
@@ -508,6 +508,20 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
 
 // ---------------------------------------------------------------- exports
 
+/// Every criterion of the plan, in plan order, with its track's name: the versions sheet's
+/// score columns.
+fn all_criteria(plan: &Plan) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for track in plan.tracks.values() {
+        for (id, c) in &track.criteria {
+            if !out.iter().any(|(i, _)| i == id) {
+                out.push((id.clone(), c.name.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// Every version of every score of the year — who, when, the scores, the comment and why it
 /// changed —, void ones included and marked, for the record.
 async fn versions_sheet(
@@ -520,35 +534,134 @@ async fn versions_sheet(
     let live: Vec<i32> = snapshot.assignments.iter().map(|a| a.id).collect();
     let score_ids: Vec<i32> = scores.iter().map(|s| s.id).collect();
     let versions = store::versions_of_scores(&state.db, &score_ids).await?;
-    let header = ["社群代碼", "社群名稱", "審查委員", "階段", "版本", "時間", "由誰", "分數", "評語", "原因", "計分"]
-        .map(String::from)
-        .to_vec();
+    let criteria = all_criteria(plan);
+    let mut header: Vec<String> =
+        ["社群代碼", "社群名稱", "審查委員", "階段", "版本", "時間", "由誰"].map(String::from).to_vec();
+    header.extend(criteria.iter().map(|(_, name)| name.clone()));
+    header.extend(["評語", "原因", "計分"].map(String::from));
     let mut rows = Vec::new();
     for v in &versions {
         let Some(score) = scores.iter().find(|s| s.id == v.score_id) else { continue };
         let Some(a) = all.iter().find(|a| a.id == score.assignment_id) else { continue };
         let community = list.iter().find(|c| c.id == a.community_id);
-        let values =
-            review::decode(&v.values).into_iter().map(|(k, x)| format!("{k} {x}")).collect::<Vec<_>>().join("、");
-        rows.push(vec![
-            community.map(|c| c.code.clone()).unwrap_or_default(),
-            community.map(|c| c.name.clone()).unwrap_or_default(),
-            reviewers.get(&a.reviewer_id).cloned().unwrap_or_default(),
-            plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()),
-            v.version.to_string(),
-            crate::web::format::local_time(v.at),
-            v.by.clone(),
-            values,
-            v.comment.clone(),
-            v.reason.clone(),
+        let values = review::decode(&v.values);
+        let mut row: Vec<Cell> = vec![
+            community.map(|c| c.code.clone()).unwrap_or_default().into(),
+            community.map(|c| c.name.clone()).unwrap_or_default().into(),
+            reviewers.get(&a.reviewer_id).cloned().unwrap_or_default().into(),
+            plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()).into(),
+            Cell::int(v.version),
+            crate::web::format::local_time(v.at).into(),
+            v.by.clone().into(),
+        ];
+        row.extend(criteria.iter().map(|(id, _)| values.get(id).map_or(Cell::Empty, |x| Cell::score_text(x))));
+        row.extend([
+            v.comment.clone().into(),
+            v.reason.clone().into(),
             if live.contains(&a.id) { "計入".into() } else { "不計（利益迴避）".into() },
         ]);
+        rows.push(row);
     }
     Ok(Sheet { name: "評分版本紀錄".into(), header, rows })
 }
 
-/// Every score by every reviewer, the aggregate, the rank, the award and why: one sheet per
-/// group, and the sheet of every version, for the file.
+/// The office's decisions on the record: tie decisions (the block, the order decided, the
+/// reason, who and when), revocations and cut confirmations, each with the communities it
+/// concerns.
+fn decisions_sheet(snapshot: &review::Snapshot, plan: &Plan) -> Sheet {
+    let header = ["種類", "組別", "社群", "決定", "理由", "由誰", "時間"].map(String::from).to_vec();
+    let group_name = |id: &str| plan.groups.get(id).map_or_else(|| id.to_string(), |g| g.name.clone());
+    let code_of =
+        |id: i32| snapshot.communities.iter().find(|c| c.id == id).map(|c| c.code.clone()).unwrap_or_default();
+    let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = Vec::new();
+    for d in &snapshot.decisions {
+        let block: Vec<String> = serde_json::from_str(&d.block).unwrap_or_default();
+        let order: Vec<String> = serde_json::from_str(&d.awards).unwrap_or_default();
+        rows.push((
+            d.decided_at,
+            vec![
+                "同分裁決".into(),
+                group_name(&d.group_id).into(),
+                block.join("、").into(),
+                format!("依序：{}", order.join(" → ")).into(),
+                d.reason.clone().into(),
+                d.decided_by.clone().into(),
+                crate::web::format::local_time(d.decided_at).into(),
+            ],
+        ));
+    }
+    for r in &snapshot.revocations {
+        let community = snapshot.communities.iter().find(|c| c.id == r.community_id);
+        rows.push((
+            r.revoked_at,
+            vec![
+                "撤銷獎項".into(),
+                community.map(|c| group_name(&c.group_id)).unwrap_or_default().into(),
+                code_of(r.community_id).into(),
+                "撤銷，名額從缺".into(),
+                r.reason.clone().into(),
+                r.revoked_by.clone().into(),
+                crate::web::format::local_time(r.revoked_at).into(),
+            ],
+        ));
+    }
+    for cut in &snapshot.cuts {
+        let passing: Vec<i32> = serde_json::from_str(&cut.passing).unwrap_or_default();
+        let round = plan
+            .groups
+            .get(&cut.group_id)
+            .and_then(|g| plan.tracks.get(&g.track))
+            .and_then(|t| t.rounds.get((cut.round as usize).wrapping_sub(1)))
+            .map_or_else(|| format!("第 {} 輪", cut.round), |r| r.name.clone());
+        rows.push((
+            cut.confirmed_at,
+            vec![
+                "確認晉級名單".into(),
+                group_name(&cut.group_id).into(),
+                passing.iter().map(|id| code_of(*id)).collect::<Vec<_>>().join("、").into(),
+                format!("晉級{round}：{} 個社群", passing.len()).into(),
+                cut.reason.clone().into(),
+                cut.confirmed_by.clone().into(),
+                crate::web::format::local_time(cut.confirmed_at).into(),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(at, _)| *at);
+    Sheet { name: "裁決與撤銷紀錄".into(), header, rows: rows.into_iter().map(|(_, r)| r).collect() }
+}
+
+/// What the office decided about a community, in one cell beside its aggregate: the tie
+/// decision that ranked it and its revocation, each with the reason, who and when.
+fn decided_about(snapshot: &review::Snapshot, group: &str, code: &str, id: Option<i32>) -> String {
+    let mut parts = Vec::new();
+    for d in snapshot.decisions.iter().filter(|d| d.group_id == group) {
+        let block: Vec<String> = serde_json::from_str(&d.block).unwrap_or_default();
+        if block.iter().any(|c| c == code) {
+            let order: Vec<String> = serde_json::from_str(&d.awards).unwrap_or_default();
+            parts.push(format!(
+                "同分裁決：{}（理由：{}；{}，{}）",
+                order.join(" → "),
+                d.reason,
+                d.decided_by,
+                crate::web::format::local_time(d.decided_at)
+            ));
+        }
+    }
+    for r in snapshot.revocations.iter().filter(|r| Some(r.community_id) == id) {
+        parts.push(format!(
+            "撤銷獎項（理由：{}；{}，{}）",
+            r.reason,
+            r.revoked_by,
+            crate::web::format::local_time(r.revoked_at)
+        ));
+    }
+    parts.join("；")
+}
+
+/// Every score by every reviewer, the aggregate, the rank, the award and why, and the office's
+/// decisions beside the communities they concern: one sheet per group, the sheet of decisions
+/// and the sheet of every version, for the file. Numbers are numbers (Excel sums and sorts
+/// them); phases and rounds go by the plan's names.
 async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let snapshot = review::Snapshot::load(&state.db, year).await?;
@@ -559,55 +672,61 @@ async fn justification(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     let mut sheets = Vec::new();
     for (g, pg) in result.groups.iter().zip(&published.groups) {
         let mut header: Vec<String> =
-            vec!["名次".into(), "社群代碼".into(), "社群名稱".into(), "學校".into(), "輪次".into(), "審查委員".into()];
+            vec!["名次".into(), "社群代碼".into(), "社群名稱".into(), "學校".into(), "階段".into(), "審查委員".into()];
         header.extend(g.criteria.iter().map(|c| c.name.clone()));
-        header.extend(["總分".into(), "獎項".into(), "說明".into(), "評語".into(), "紙本匯入者".into()]);
-        let mut rows = Vec::new();
+        header.extend(["總分", "獎項", "說明", "裁決與撤銷", "評語", "紙本匯入者"].map(String::from));
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
         for (c, pc) in g.ranking.iter().zip(&pg.communities) {
             let community = list.iter().find(|x| x.code == c.community);
-            let award = pc
-                .award
-                .as_ref()
-                .map(|(_, n)| n.clone())
-                .unwrap_or_else(|| if pc.revoked { "撤銷".into() } else { "—".into() });
+            let rank = if c.standing.competes() { Cell::int(c.rank) } else { Cell::from("—") };
+            let award = if pc.revoked { "撤銷".to_string() } else { linxuan_docs::results::award_zh(g, c) };
             let why = c.explanation_zh(g).join("；");
             for a in assignments.iter().filter(|a| community.is_some_and(|x| x.id == a.community_id)) {
                 let Some(s) = scores.iter().find(|s| s.assignment_id == a.id && s.status == store::SUBMITTED) else {
                     continue;
                 };
                 let values = decode(&s.values);
-                let mut row = vec![
-                    c.rank.to_string(),
-                    c.community.clone(),
-                    pc.name.clone(),
-                    pc.school.clone(),
-                    a.phase.clone(),
-                    reviewers.get(&a.reviewer_id).cloned().unwrap_or_default(),
+                let mut row: Vec<Cell> = vec![
+                    rank.clone(),
+                    c.community.clone().into(),
+                    pc.name.clone().into(),
+                    pc.school.clone().into(),
+                    plan.review.phases.get(&a.phase).map_or_else(|| a.phase.clone(), |p| p.name.clone()).into(),
+                    reviewers.get(&a.reviewer_id).cloned().unwrap_or_default().into(),
                 ];
-                row.extend(g.criteria.iter().map(|h| values.get(&h.id).cloned().unwrap_or_default()));
+                row.extend(g.criteria.iter().map(|h| values.get(&h.id).map_or(Cell::Empty, |v| Cell::score_text(v))));
                 row.extend([
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    s.comment.clone(),
-                    s.imported_by.clone().unwrap_or_default(),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    s.comment.clone().into(),
+                    s.imported_by.clone().unwrap_or_default().into(),
                 ]);
                 rows.push(row);
             }
-            let mut row = vec![
-                c.rank.to_string(),
-                c.community.clone(),
-                pc.name.clone(),
-                pc.school.clone(),
-                c.round.to_string(),
-                "平均".into(),
+            let mut row: Vec<Cell> = vec![
+                rank,
+                c.community.clone().into(),
+                pc.name.clone().into(),
+                pc.school.clone().into(),
+                format!("{}平均", g.round_name_zh(c.round)).into(),
+                Cell::Empty,
             ];
-            row.extend(c.criteria.iter().map(|m| m.display.clone()));
-            row.extend([c.total_display.clone(), award, why, String::new(), String::new()]);
+            row.extend(c.criteria.iter().map(|m| Cell::score_text(&m.display)));
+            row.extend([
+                Cell::score_text(&c.total_display),
+                award.into(),
+                why.into(),
+                decided_about(&snapshot, &g.group, &c.community, community.map(|x| x.id)).into(),
+                Cell::Empty,
+                Cell::Empty,
+            ]);
             rows.push(row);
         }
         sheets.push(Sheet { name: g.name.clone(), header, rows });
     }
+    sheets.push(decisions_sheet(&snapshot, &plan));
     sheets.push(versions_sheet(&state, &snapshot, &reviewers, &plan).await?);
     let bytes = workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))?;
     let _ = ctx;
