@@ -675,7 +675,7 @@ async fn a_bad_tie_decision_keeps_what_was_typed(app: TestApp) {
     let average = |code: &str| {
         sheet
             .rows()
-            .find(|r| r[col("社群代碼")].to_string() == code && r[col("審查委員")].to_string().is_empty())
+            .find(|r| r[col("社群代碼")] == code && r[col("審查委員")].to_string().is_empty())
             .unwrap_or_else(|| panic!("{code}'s aggregate row"))
             .to_vec()
     };
