@@ -236,6 +236,66 @@ pub fn phase_criteria<'a>(plan: &'a Plan, phase: &Phase) -> Vec<(&'a str, &'a Cr
     phase.criteria(plan).into_iter().map(|(id, c)| (id.as_str(), c)).collect()
 }
 
+/// Where a score stands while the reviewer types it: each criterion's points so far (richness
+/// scaled from the indicators filled in, blanks counting 0), and the total so far. The same
+/// rules as a submission (`rubric::richness`, the computed timeliness, the completeness
+/// suggestion until the reviewer changes it); only what cannot be read yet is left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningTotal {
+    /// (criterion id, points so far, the criterion's points), in plan order.
+    pub parts: Vec<(String, Option<Decimal>, i64)>,
+    /// Indicators with a score that reads, and how many there are.
+    pub indicators: (usize, usize),
+    /// The sum of the parts so far.
+    pub total: Decimal,
+    /// The phase's points in all.
+    pub max: i64,
+    /// Whether every part is there (the total is what a submission would record).
+    pub complete: bool,
+}
+
+/// See [`RunningTotal`]. `timeliness` and `completeness` are the system's values.
+pub fn running_total(
+    plan: &Plan,
+    phase: &Phase,
+    (timeliness, completeness): (Decimal, Decimal),
+    values: &BTreeMap<String, String>,
+    indicators: &BTreeMap<String, String>,
+) -> RunningTotal {
+    let mut parts = Vec::new();
+    let mut filled = 0;
+    let count = plan.rubric.indicators.len();
+    for (id, c) in phase_criteria(plan, phase) {
+        let value = match c.source {
+            CriterionSource::Computed => Some(timeliness),
+            CriterionSource::Rubric => {
+                let scores: Vec<Decimal> = plan
+                    .rubric
+                    .indicators
+                    .iter()
+                    .map(|ind| {
+                        parse_score(indicators.get(&ind.id).map_or("", String::as_str), plan.rubric.max_per_indicator)
+                            .inspect(|_| filled += 1)
+                            .unwrap_or(Decimal::ZERO)
+                    })
+                    .collect();
+                linxuan_core::review::rubric::richness(&scores, count, plan.rubric.max_per_indicator, c.points).ok()
+            }
+            CriterionSource::Suggested => match values.get(id).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                Some(v) => parse_score(v, c.points).ok(),
+                None => Some(completeness),
+            },
+            _ => parse_score(values.get(id).map_or("", String::as_str), c.points).ok(),
+        };
+        parts.push((id.to_string(), value, c.points));
+    }
+    let total = parts.iter().filter_map(|(_, v, _)| *v).sum();
+    let rubric = phase_criteria(plan, phase).iter().any(|(_, c)| c.source == CriterionSource::Rubric);
+    let complete = parts.iter().all(|(_, v, _)| v.is_some()) && (!rubric || filled == count);
+    let indicators = if rubric { (filled, count) } else { (0, 0) };
+    RunningTotal { max: parts.iter().map(|(_, _, p)| *p).sum(), parts, indicators, total, complete }
+}
+
 /// Scores JSON as stored: criterion (or indicator) id → decimal text.
 pub fn decode(json: &str) -> BTreeMap<String, String> {
     serde_json::from_str(json).unwrap_or_default()
@@ -435,6 +495,39 @@ mod tests {
         assert!(parse_score("12.345", 50).unwrap_err().0.contains("兩位小數"));
         assert!(parse_score("-1", 50).is_err());
         assert!(parse_score("abc", 50).is_err());
+    }
+
+    /// The running total follows the rules of a submission: richness scaled from the
+    /// indicators (blanks 0 until filled), timeliness computed, the completeness suggestion
+    /// until changed.
+    #[test]
+    fn the_running_total_is_what_a_submission_would_record() {
+        let plan = Plan::builtin();
+        let phase = &plan.review.phases["round-1"];
+        let system = (Decimal::new(125, 1), Decimal::from(20));
+        let mut values = BTreeMap::new();
+        let mut indicators = BTreeMap::new();
+        let r = running_total(&plan, phase, system, &values, &indicators);
+        assert_eq!(
+            r.parts.iter().map(|(id, v, _)| (id.as_str(), *v)).collect::<Vec<_>>(),
+            [
+                ("timeliness", Some(Decimal::new(125, 1))),
+                ("completeness", Some(Decimal::from(20))),
+                ("richness", Some(Decimal::ZERO))
+            ]
+        );
+        assert_eq!((r.total, r.max, r.complete, r.indicators), (Decimal::new(325, 1), 100, false, (0, 8)));
+        for (i, ind) in plan.rubric.indicators.iter().enumerate() {
+            indicators.insert(ind.id.clone(), if i < 7 { "7.5".into() } else { "8".into() });
+        }
+        values.insert("completeness".into(), "22".into());
+        let r = running_total(&plan, phase, system, &values, &indicators);
+        // (7 × 7.5 + 8) / 80 × 50 = 37.8125 → 37.81, as `rubric::richness` gives.
+        assert_eq!(r.parts[2].1, Some(Decimal::new(3781, 2)));
+        assert_eq!((r.total, r.complete, r.indicators), (Decimal::new(7231, 2), true, (8, 8)));
+        indicators.insert("sharing".into(), "11".into());
+        let r = running_total(&plan, phase, system, &values, &indicators);
+        assert!(!r.complete, "an indicator out of range is not counted yet");
     }
 
     fn assignment(id: i32, phase: &str, community: i32, reviewer: i32, at: DateTime<Utc>) -> store::Assignment {

@@ -649,11 +649,67 @@ impl Plan {
         }
         next
     }
+
+    /// The plan's working dates that fall on a Saturday or Sunday — the presentation day, each
+    /// deadline, each review phase's first and last day —, for the office to check (a copied
+    /// plan moves every date a year on, and a year on is another weekday). Not an error: a
+    /// bureau may well hold a Saturday event.
+    pub fn weekend_dates(&self) -> Vec<WeekendDate> {
+        let mut out = Vec::new();
+        let mut check = |path: String, zh: String, en: String, date: NaiveDate| {
+            if matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                out.push(WeekendDate { path, zh, en, date });
+            }
+        };
+        let day = &self.presentation_day;
+        check("presentation_day.date".into(), day.name.clone(), "the presentation day".into(), day.date.date);
+        for (id, c) in &self.checkpoints {
+            let en = if c.name_en.is_empty() { id.clone() } else { c.name_en.clone() };
+            check(
+                format!("checkpoints.{id}.deadline"),
+                format!("{}截止日", c.name),
+                format!("{en} deadline"),
+                c.deadline.0,
+            );
+        }
+        for (id, p) in &self.review.phases {
+            let en = if p.name_en.is_empty() { id.clone() } else { p.name_en.clone() };
+            check(format!("review.phases.{id}.opens"), format!("{}開始", p.name), format!("{en} opens"), p.opens.0);
+            check(format!("review.phases.{id}.closes"), format!("{}結束", p.name), format!("{en} closes"), p.closes.0);
+        }
+        out
+    }
+}
+
+/// A working date of the plan on a weekend (see [`Plan::weekend_dates`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekendDate {
+    /// Where in the plan, e.g. `presentation_day.date`.
+    pub path: String,
+    /// What it is, e.g. 績優社群成果發表會 / the presentation day.
+    pub zh: String,
+    pub en: String,
+    pub date: NaiveDate,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The 111 plan has no working date on a weekend; its copy for 112 moves every date a year
+    /// on, and those that land on a Saturday or Sunday are named.
+    #[test]
+    fn a_copied_plan_names_the_dates_that_land_on_a_weekend() {
+        let plan = Plan::builtin();
+        assert_eq!(plan.weekend_dates(), [], "111: every date is a weekday");
+        let next = plan.next_year();
+        let found: Vec<(String, String)> =
+            next.weekend_dates().into_iter().map(|w| (w.path, crate::roc::format_long_with_weekday(w.date))).collect();
+        // 2024-07-07 is a Sunday; 2024-06-15 (round 1 closes) a Saturday; 2024-06-16 a Sunday.
+        assert!(found.contains(&("presentation_day.date".into(), "113年7月7日(星期日)".into())), "{found:?}");
+        assert!(found.contains(&("review.phases.round-1.closes".into(), "113年6月15日(星期六)".into())), "{found:?}");
+        assert!(found.iter().all(|(_, d)| d.contains("星期六") || d.contains("星期日")), "{found:?}");
+    }
 
     #[test]
     fn builtin_plan_has_the_seeds_numbers() {

@@ -974,7 +974,7 @@ mod tests {
 
     #[test]
     fn review_windows_come_after_the_uploads_and_cover_every_round() {
-        let text = edited("opens = \"112年6月17日\"", "opens = \"112年6月12日\"");
+        let text = edited("opens = \"112年6月16日\"", "opens = \"112年6月12日\"");
         assert_eq!(
             problems_of(&text),
             ["review.phases.round-2.opens: review must open after the last deadline (2023-06-12)"]

@@ -95,6 +95,7 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/review/a/{id}", Assignment),
         ("POST", "/review/a/{id}/conflict", Assignment),
         ("POST", "/review/a/{id}/draft", Assignment),
+        ("POST", "/review/a/{id}/total", Assignment),
         ("GET", "/review/a/{id}/file/{version}", Assignment),
         ("GET", "/review/room/{room}", Room),
         // The office.

@@ -172,6 +172,15 @@ async fn a_new_year_is_a_copy_and_years_stay_apart(app: TestApp) {
     let plan = admin.get("/office/plan").await;
     assert!(plan.has("桃園市112學年度") && plan.has("113年6月12日"), "the copy is on screen");
     assert_eq!(app.count("plans").await, 2);
+    // Dates a year on that land on a weekend are named for the office to check.
+    assert!(plan.texts(".flash.info").concat().contains("落在週末"), "{}", plan.body);
+    let weekends = plan.texts("#weekends li");
+    assert!(
+        weekends.iter().any(|w| w.contains("績優社群成果發表會") && w.contains("113年7月7日(星期日)")),
+        "{weekends:?}"
+    );
+    assert!(weekends.iter().any(|w| w.contains("初審結束") && w.contains("星期六")), "{weekends:?}");
+    assert!(weekends.iter().all(|w| w.contains("星期六") || w.contains("星期日")), "{weekends:?}");
     // Change the new year; the old one stays as it was.
     let form = admin.get("/office/plan/edit/general").await;
     let (draft, version) = (hidden(&form.body, "_draft"), hidden(&form.body, "_version"));
@@ -185,6 +194,7 @@ async fn a_new_year_is_a_copy_and_years_stay_apart(app: TestApp) {
     admin.post("/office/plan/year", &[("year", "111"), ("back", "/office/plan")]).await;
     let old = admin.get("/office/plan").await;
     assert!(old.has("桃園市111學年度") && old.has("50 MB") && !old.has("80 MB"));
+    assert!(old.texts("#weekends").is_empty(), "111 has no working date on a weekend");
     // A second click on the same button finds the year already made.
     let again = admin.post("/office/plan/next-year", &[("from", "111")]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);

@@ -625,6 +625,39 @@ async fn a_late_conflict_never_rewrites_a_closed_round(app: TestApp) {
     assert!(audit.has("王教授利益迴避，初審改由陳教授評分"), "the reason is in the audit log");
 }
 
+/// While scoring, before submitting: richness scaled and the total, on the page and as the
+/// reviewer types (the server computes it; nothing is saved by asking).
+async fn the_reviewer_sees_the_running_total(app: TestApp) {
+    let (admin, reviewers) = setup(&app).await;
+    app.clock.set(taipei(d(2023, 6, 14), 10, 0, 0));
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    let (_, wang) = &reviewers[0];
+    let link = my_assignments(wang).await[0].clone();
+    let page = wang.get(&link).await;
+    let running = page.texts(".running").concat();
+    assert!(running.contains("豐富性") && running.contains("0.00 / 50"), "{running}");
+    assert!(page.texts(".running-total").concat().contains("0 / 8"), "{}", page.body);
+    let token = wang.token().await;
+    let mut fields: Vec<(String, String)> = indicator_fields("7.5");
+    fields.push(("i.sharing".into(), "8".into()));
+    fields.push(("c.completeness".into(), "22".into()));
+    fields.push(("_csrf".into(), token));
+    let reply = wang.send(wang.http().post(wang.url(&format!("{link}/total"))).form(&fields)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(json["parts"][2], "37.81 / 50", "(7 × 7.5 + 8) / 80 × 50, as a submission records it");
+    assert_eq!(json["parts"][1], "22.00 / 25");
+    let total = json["total"].as_str().unwrap();
+    assert!(total.starts_with("總分 ") && total.ends_with(" / 100"), "{total}");
+    assert_eq!(app.count("scores").await, 0, "asking saves nothing");
+    // Another reviewer cannot ask about this assignment.
+    let (_, chen) = &reviewers[2];
+    let token = chen.token().await;
+    let other =
+        chen.send(chen.http().post(chen.url(&format!("{link}/total"))).form(&[("_csrf", token.as_str())])).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+}
+
 /// A tie decision that cannot be recorded shows the board again: what was typed, what is wrong
 /// at the field, and a way back.
 async fn a_bad_tie_decision_keeps_what_was_typed(app: TestApp) {
@@ -908,4 +941,5 @@ backends!(
     a_community_that_did_not_pass_the_cut_gets_no_award,
     a_late_conflict_never_rewrites_a_closed_round,
     a_bad_tie_decision_keeps_what_was_typed,
+    the_reviewer_sees_the_running_total,
 );

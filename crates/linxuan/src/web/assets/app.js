@@ -221,6 +221,47 @@
   });
 })();
 
+// The scoring page's running total (<form data-total="URL">): a moment after each change the
+// server, which owns the rules (richness scaled from the indicators, the computed timeliness),
+// says where the score stands; nothing is saved by it.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-total]");
+  if (!form || !window.fetch) return;
+  var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var timer = null;
+  var asked = 0;
+  function ask() {
+    var data = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "_csrf" || el.type === "submit") return;
+      if (el.name.indexOf("c.") !== 0 && el.name.indexOf("i.") !== 0) return;
+      data.append(el.name, el.value);
+    });
+    var mine = ++asked;
+    fetch(form.getAttribute("data-total"), {
+      method: "POST",
+      headers: { "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded" },
+      body: data.toString(),
+      credentials: "same-origin",
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (reply) {
+      if (!reply || mine !== asked) return;
+      (reply.parts || []).forEach(function (text, i) {
+        var cell = form.querySelector('[data-running-part="' + i + '"]');
+        if (cell) cell.textContent = text;
+      });
+      var total = form.querySelector(".running-total strong");
+      if (total) total.textContent = reply.total;
+      Array.prototype.forEach.call(form.querySelectorAll(".running-compact"), function (el) { el.textContent = reply.total; });
+    }).catch(function () { /* offline: the numbers catch up with the next change */ });
+  }
+  form.addEventListener("input", function (e) {
+    if (!e.target.name || (e.target.name.indexOf("c.") !== 0 && e.target.name.indexOf("i.") !== 0)) return;
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 250);
+  });
+})();
+
 // Live pages (<… data-live="URL" data-stamp="…">): ask twice a second whether anything changed,
 // and reload when it has, so a score is on the office's board within a second of its submission
 // (bench/presentation_day.py measures it). Cheap for the server: the answer is a short

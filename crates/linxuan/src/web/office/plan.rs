@@ -95,6 +95,14 @@ struct Overview {
 }
 
 impl Overview {
+    /// The plan's working dates on a weekend, in words, for the office to check.
+    fn weekends(&self) -> Vec<String> {
+        self.plan
+            .weekend_dates()
+            .into_iter()
+            .map(|w| format!("{}：{}", self.ctx.pick(&w.zh, &w.en), crate::web::format::date_long(&self.ctx, w.date)))
+            .collect()
+    }
     fn level_names(&self, levels: &[SchoolLevel]) -> String {
         levels.iter().map(|l| self.ctx.pick(l.name_zh(), l.name_en())).collect::<Vec<_>>().join("、")
     }
@@ -252,6 +260,10 @@ async fn next_year(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Nex
     choose_year(&ctx.session, next.academic_year).await;
     let problems = plan::validate(&next);
     ctx.flash("ok", ctx.tf1("plan.next_created", "year", &next.academic_year.to_string())).await;
+    let weekends = next.weekend_dates().len();
+    if weekends > 0 {
+        ctx.flash("info", ctx.tf1("plan.weekends_after_copy", "n", &weekends.to_string())).await;
+    }
     if !problems.is_empty() {
         ctx.flash("info", ctx.t("plan.next_check")).await;
     }

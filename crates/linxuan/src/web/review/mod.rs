@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/review", get(home))
         .route("/review/a/{id}", get(page).post(save))
         .route("/review/a/{id}/draft", post(autosave))
+        .route("/review/a/{id}/total", post(total))
         .route("/review/a/{id}/conflict", post(declare_conflict))
         .route("/review/a/{id}/file/{version}", get(file))
         .route("/review/room/{room}", get(room))
@@ -393,9 +394,47 @@ struct ScorePage {
     completeness_reason: String,
     comment: String,
     errors: FieldErrors,
+    /// Where the score stands with what the form shows.
+    running: review::RunningTotal,
+}
+
+/// The running total in words: `豐富性 37.81 / 50（8 / 8 項）・總分 72.31 / 100`.
+fn running_text(ctx: &Ctx, plan: &Plan, running: &review::RunningTotal) -> (Vec<(String, String)>, String) {
+    let parts = running
+        .parts
+        .iter()
+        .map(|(id, v, max)| {
+            let name = crate::web::names::criterion(ctx, plan, id);
+            let value = v.map_or_else(|| "—".to_string(), |v| format!("{:.2}", v));
+            (name, format!("{value} / {max}"))
+        })
+        .collect();
+    let total = if running.complete {
+        ctx.tf(
+            "review.total_complete",
+            &[("total", &format!("{:.2}", running.total)), ("max", &running.max.to_string())],
+        )
+    } else {
+        ctx.tf(
+            "review.total_so_far",
+            &[
+                ("total", &format!("{:.2}", running.total)),
+                ("max", &running.max.to_string()),
+                ("filled", &running.indicators.0.to_string()),
+                ("count", &running.indicators.1.to_string()),
+            ],
+        )
+    };
+    (parts, total)
 }
 
 impl ScorePage {
+    fn running_parts(&self) -> Vec<(String, String)> {
+        running_text(&self.ctx, &self.opened.plan, &self.running).0
+    }
+    fn running_total(&self) -> String {
+        running_text(&self.ctx, &self.opened.plan, &self.running).1
+    }
     fn category_name(&self, category: &str) -> String {
         self.ctx.t(&category_key(category)).into_owned()
     }
@@ -521,7 +560,10 @@ async fn render(
             DocumentRow { document, versions }
         })
         .collect();
+    let running =
+        review::running_total(&opened.plan, &opened.phase, (timeliness, completeness), &values, &indicator_values);
     Ok(ScorePage {
+        running,
         indicators: opened.plan.rubric.indicators.clone(),
         links: documents::links(&state.db, community.id).await?,
         ctx,
@@ -738,6 +780,28 @@ async fn save(
     }
     let page = render(&state, ctx, opened, Some((values, indicators, reason, comment)), errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The running total of what the form holds, for the page's script while the reviewer types:
+/// nothing is saved.
+async fn total(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let opened = open(&state, &ctx, id).await?;
+    let (values, indicators, ..) = read(&pairs);
+    let facts = crate::facts::of(&state.db, &opened.community).await?;
+    let progress = progress::progress(&opened.plan, &facts, state.now());
+    let running = review::running_total(&opened.plan, &opened.phase, system_values(&progress), &values, &indicators);
+    let (parts, total) = running_text(&ctx, &opened.plan, &running);
+    Ok((
+        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+        serde_json::json!({ "parts": parts.into_iter().map(|(_, v)| v).collect::<Vec<_>>(), "total": total })
+            .to_string(),
+    )
+        .into_response())
 }
 
 /// The page's script saves a draft every few seconds while the reviewer types.
