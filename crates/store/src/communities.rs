@@ -157,6 +157,28 @@ pub async fn school_in_use(db: &impl ConnectionTrait, school_id: i32) -> Result<
 }
 
 /// The communities of a year a person convenes (their account is a convener member of them).
+/// Every community `user_id` convenes or convened, of every year: newest year first, then by
+/// code.
+pub async fn convened_by_any_year(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Community>> {
+    let ids: Vec<i32> = Members::find()
+        .select_only()
+        .column(member::Column::CommunityId)
+        .filter(member::Column::UserId.eq(user_id))
+        .filter(member::Column::Role.eq(CONVENER))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Communities::find()
+        .filter(community::Column::Id.is_in(ids))
+        .order_by_desc(community::Column::PlanYear)
+        .order_by_asc(community::Column::Code)
+        .all(db)
+        .await?)
+}
+
 pub async fn convened_by(db: &impl ConnectionTrait, year: i32, user_id: i32) -> Result<Vec<Community>> {
     let ids: Vec<i32> = Members::find()
         .select_only()

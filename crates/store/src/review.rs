@@ -190,6 +190,20 @@ pub async fn assignments_of_reviewer(
         .await?)
 }
 
+/// The years in which a reviewer had assignments, newest first.
+pub async fn years_of_reviewer(db: &impl ConnectionTrait, reviewer_id: i32) -> Result<Vec<i32>> {
+    let mut years: Vec<i32> = assignment::Entity::find()
+        .select_only()
+        .column(assignment::Column::PlanYear)
+        .filter(assignment::Column::ReviewerId.eq(reviewer_id))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(years)
+}
+
 pub async fn assignment(db: &impl ConnectionTrait, id: i32) -> Result<Option<Assignment>> {
     Ok(assignment::Entity::find_by_id(id).one(db).await?)
 }

@@ -124,5 +124,62 @@ async fn without_mail_a_forgotten_password_goes_to_the_office(app: TestApp) {
     assert_eq!(app.count("tokens WHERE purpose = 'reset'").await, 0, "no link made that nobody gets");
 }
 
+/// After the office creates the next year's plan, a convener of the past year still finds their
+/// year — its community, files and results — beside the new year's registration, and a
+/// reviewer finds their past assignments.
+async fn past_years_stay_found_after_the_next_plan(app: TestApp) {
+    let (admin, links) = office(&app).await;
+    let lin = convener(&app, &links[0]).await;
+    let id = community_id(&lin).await;
+    let up = lin
+        .upload(&format!("/community/{id}/files?category=report&key=past-key-000000001"), "成果.pdf", pdf(100))
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+    // A reviewer with a 111 assignment.
+    let invited = admin
+        .post(
+            "/office/review/reviewers",
+            &[("name", "王教授"), ("email", "wang@ntnu.edu.tw"), ("affiliation", "大學"), ("school", "")],
+        )
+        .await;
+    let link = invited.find_link("/invite/").unwrap();
+    let wang = app.client();
+    wang.post(&link, &[("name", "王教授"), ("password", "reviewing 12345"), ("confirm", "reviewing 12345")]).await;
+    app.clock.set(taipei(d(2023, 6, 14), 10, 0, 0));
+    admin.post("/office/review/assign/round-1/auto", &[]).await;
+    assert!(wang.get("/review").await.has("西門閱讀社群"));
+
+    app.clock.set(taipei(d(2023, 8, 20), 10, 0, 0));
+    assert_eq!(admin.post("/office/plan/next-year", &[("from", "111")]).await.status, StatusCode::SEE_OTHER);
+    // The convener: no more straight to a community; 111 listed with its community and links,
+    // and 112's registration beside it.
+    let home = lin.get("/community").await;
+    assert_eq!(home.status, StatusCode::OK, "{:?}", home.location);
+    let past = home.texts("#year-111").concat();
+    assert!(past.contains("西門閱讀社群") && past.contains("結果尚未公告"), "{past}");
+    let hrefs = home.attrs("#year-111 a", "href");
+    assert!(
+        hrefs.contains(&format!("/community/{id}/files")) && hrefs.contains(&format!("/community/{id}/results")),
+        "{hrefs:?}"
+    );
+    assert!(home.texts("#this-year").concat().contains("112"), "{}", home.body);
+    assert!(home.texts("h2").iter().any(|h| h.contains("登記 112 學年度的社群")), "registration beside it");
+    let files = lin.get(&format!("/community/{id}/files")).await;
+    assert_eq!(files.status, StatusCode::OK);
+    assert!(files.has("成果.pdf"), "the past year's files are still there");
+    assert_eq!(lin.get(&format!("/community/{id}/results")).await.status, StatusCode::OK);
+    // The reviewer: 112 on top, 111 a click away, their assignment there.
+    let now = wang.get("/review").await;
+    assert!(!now.has("西門閱讀社群"), "112 has no assignment yet");
+    assert_eq!(now.attrs("#years a", "href"), ["/review", "/review?year=111"]);
+    let then = wang.get("/review?year=111").await;
+    assert!(then.has("西門閱讀社群"), "{}", then.body);
+    assert_eq!(wang.get("/review?year=105").await.status, StatusCode::NOT_FOUND, "only years they took part in");
+}
+
 crate::backends_with_mail!(nothing_earns_nothing_and_reminders_list_only_what_is_to_do);
-backends!(lateness_reads_in_its_own_unit, without_mail_a_forgotten_password_goes_to_the_office);
+backends!(
+    lateness_reads_in_its_own_unit,
+    without_mail_a_forgotten_password_goes_to_the_office,
+    past_years_stay_found_after_the_next_plan
+);

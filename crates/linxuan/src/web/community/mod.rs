@@ -145,14 +145,32 @@ pub fn checkpoint_badge(ctx: &Ctx, status: &CheckpointStatus) -> (&'static str, 
 struct HomePage {
     ctx: Ctx,
     year: i32,
+    /// This year's communities of the convener.
     mine: Vec<Community>,
+    /// Earlier years': each community with its published award, if any.
+    past: Vec<PastYear>,
     schools: Vec<School>,
     plan: Plan,
     form: RegisterForm,
     errors: FieldErrors,
 }
 
+/// A community of an earlier year, as its convener finds it again.
+pub struct PastYear {
+    pub community: Community,
+    /// The award as published (level name), or why none, when the year's results are out.
+    pub result: Option<String>,
+}
+
 impl HomePage {
+    fn past_years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self.past.iter().map(|p| p.community.plan_year).collect();
+        years.dedup();
+        years
+    }
+    fn past_of(&self, year: &i32) -> Vec<&PastYear> {
+        self.past.iter().filter(|p| p.community.plan_year == *year).collect()
+    }
     fn groups(&self) -> Vec<(String, String)> {
         self.plan
             .groups
@@ -201,20 +219,50 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         return Err(AppError::Forbidden);
     }
     let plan = latest_plan(&state).await?;
-    let mine = communities::convened_by(&state.db, plan.academic_year, me.id).await?;
-    if let [only] = mine.as_slice() {
+    let (mine, past) = every_year(&state, &ctx, plan.academic_year, me.id).await?;
+    // One community, this year's, and no other year: straight to it.
+    if let ([only], true) = (mine.as_slice(), past.is_empty()) {
         return Ok(Redirect::to(&format!("/community/{}", only.id)).into_response());
     }
     Ok(HomePage {
         ctx,
         year: plan.academic_year,
         mine,
+        past,
         schools: schools::list(&state.db, &Default::default()).await?,
         plan,
         form: RegisterForm::default(),
         errors: FieldErrors::default(),
     }
     .into_response())
+}
+
+/// A convener's communities: this year's, and every earlier year's with its published result.
+async fn every_year(state: &AppState, ctx: &Ctx, year: i32, user: i32) -> AppResult<(Vec<Community>, Vec<PastYear>)> {
+    let all = communities::convened_by_any_year(&state.db, user).await?;
+    let (mine, earlier): (Vec<Community>, Vec<Community>) = all.into_iter().partition(|c| c.plan_year >= year);
+    let mut past = Vec::new();
+    let mut publications: std::collections::HashMap<i32, Option<crate::web::office::review::results::Published>> =
+        Default::default();
+    for community in earlier {
+        if !publications.contains_key(&community.plan_year) {
+            let published = linxuan_store::review::latest_publication(&state.db, community.plan_year)
+                .await?
+                .and_then(|p| serde_json::from_str(&p.result).ok());
+            publications.insert(community.plan_year, published);
+        }
+        let result = publications.get(&community.plan_year).and_then(Option::as_ref).map(|all| {
+            match all.community(&community.code) {
+                Some((_, c)) if c.revoked => ctx.t("community.past_revoked").into_owned(),
+                Some((_, c)) => {
+                    c.award.as_ref().map_or_else(|| ctx.t("community.past_no_award").into_owned(), |(_, n)| n.clone())
+                }
+                None => ctx.t("community.past_not_ranked").into_owned(),
+            }
+        });
+        past.push(PastYear { community, result });
+    }
+    Ok((mine, past))
 }
 
 /// A convener registers a community; the office approves it.
@@ -245,10 +293,12 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Regi
         errors.add("group", ctx.pick(&zh, &en));
     }
     if !errors.is_empty() || school.is_none() {
+        let (mine, past) = every_year(&state, &ctx, year, me.id).await?;
         let page = HomePage {
             ctx,
             year,
-            mine: communities::convened_by(&state.db, year, me.id).await?,
+            mine,
+            past,
             schools: schools::list(&state.db, &Default::default()).await?,
             plan,
             form,

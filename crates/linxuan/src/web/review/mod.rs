@@ -159,6 +159,15 @@ struct HomePage {
     rows: Vec<Row>,
     /// The presentation room this reviewer sits in, if any.
     room: Option<i32>,
+    /// The year on screen, the newest year, and every year this reviewer took part in.
+    year: i32,
+    newest: i32,
+    years: Vec<i32>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
 }
 
 impl HomePage {
@@ -177,18 +186,37 @@ impl HomePage {
     fn window(&self, p: &Phase) -> String {
         format!(
             "{} – {}",
-            linxuan_core::roc::format_long_with_weekday(p.opens.0),
-            linxuan_core::roc::format_long_with_weekday(p.closes.0)
+            crate::web::format::date_long(&self.ctx, p.opens.0),
+            crate::web::format::date_long(&self.ctx, p.closes.0)
         )
+    }
+    fn phase_name(&self, p: &Phase) -> String {
+        self.ctx.named(&p.name, &p.name_en).to_string()
     }
     fn group_name(&self, c: &Community) -> String {
         crate::web::community::group_name(&self.ctx, &self.plan, c)
     }
 }
 
-async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<HomePage> {
+/// `/review`: this year's assignments by phase; `?year=` an earlier year's, read-only once its
+/// phases have closed. Every year the reviewer took part in is listed, so a past year stays
+/// found after the next year's plan is made.
+async fn home(State(state): State<AppState>, ctx: Ctx, Query(q): Query<YearQuery>) -> AppResult<HomePage> {
     let me = ctx.user.clone().ok_or(AppError::Forbidden)?;
-    let plan = latest_plan(&state).await?;
+    let newest = latest_plan(&state).await?;
+    let newest_year = newest.academic_year;
+    let mut years = store::years_of_reviewer(&state.db, me.id).await?;
+    if !years.contains(&newest_year) {
+        years.insert(0, newest_year);
+    }
+    let plan = match q.year.filter(|y| *y != newest_year) {
+        Some(y) if years.contains(&y) => {
+            let stored = plans::get(&state.db, y).await?.ok_or(AppError::NotFound)?;
+            state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?
+        }
+        Some(_) => return Err(AppError::NotFound),
+        None => newest,
+    };
     let year = plan.academic_year;
     let states = store::phase_states(&state.db, year).await?;
     let phases = review::phase_views(&plan, &states, state.now());
@@ -208,7 +236,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<HomePage> {
         })
         .collect();
     let room = store::rooms(&state.db, year).await?.into_iter().find(|(u, _)| *u == me.id).map(|(_, r)| r);
-    Ok(HomePage { ctx, plan, phases, rows, room })
+    Ok(HomePage { ctx, plan, phases, rows, room, year, newest: newest_year, years })
 }
 
 // ---------------------------------------------------------------- the presentation room
