@@ -245,11 +245,11 @@ async fn every_year(state: &AppState, ctx: &Ctx, year: i32, user: i32) -> AppRes
     let mut publications: std::collections::HashMap<i32, Option<crate::web::office::review::results::Published>> =
         Default::default();
     for community in earlier {
-        if !publications.contains_key(&community.plan_year) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = publications.entry(community.plan_year) {
             let published = linxuan_store::review::latest_publication(&state.db, community.plan_year)
                 .await?
                 .and_then(|p| serde_json::from_str(&p.result).ok());
-            publications.insert(community.plan_year, published);
+            slot.insert(published);
         }
         let result = publications.get(&community.plan_year).and_then(Option::as_ref).map(|all| {
             match all.community(&community.code) {
