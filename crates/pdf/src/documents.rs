@@ -56,6 +56,152 @@ const RESULTS: &str = include_str!("../templates/results.typ");
 
 impl ResultsDocument {
     pub fn render(&self, typesetter: &Typesetter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
-        typesetter.render(RESULTS, self, today)
+        typesetter.render(RESULTS, &self.as_set(), today)
+    }
+
+    /// What the template gets: the document with each name of the tables cut into the pieces
+    /// a line may break between ([`word_pieces`]); the template sets each piece unbroken.
+    pub fn as_set(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(groups) = value.get_mut("groups").and_then(|g| g.as_array_mut()) {
+            for group in groups {
+                if let Some(rows) = group.get_mut("rows").and_then(|r| r.as_array_mut()) {
+                    for row in rows {
+                        for key in ["school", "community", "convener", "award"] {
+                            if let Some(text) = row.get(key).and_then(|t| t.as_str()).map(str::to_string) {
+                                row[key] = serde_json::json!(word_pieces(&text));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        value
+    }
+}
+
+/// Words of school and community names that a line never splits.
+const WORDS: &[&str] = &[
+    "國民小學",
+    "國民中學",
+    "高級中等學校",
+    "高級中學",
+    "完全中學",
+    "實驗小學",
+    "實驗中學",
+    "市立",
+    "縣立",
+    "國立",
+    "私立",
+    "國小",
+    "國中",
+    "高中",
+    "小學",
+    "中學",
+    "大學",
+    "學校",
+    "分校",
+    "社群",
+    "學習",
+    "專業",
+    "教師",
+    "教學",
+    "課程",
+    "閱讀",
+    "素養",
+    "數學",
+    "英語",
+    "科學",
+    "自然",
+    "社會",
+    "藝術",
+    "音樂",
+    "體育",
+    "健康",
+    "國語",
+    "語文",
+    "跨領域",
+    "共備",
+    "共同",
+    "備課",
+    "觀課",
+    "議課",
+    "探究",
+    "實作",
+    "桃園",
+    "特優",
+    "優等",
+    "甲等",
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// A name cut into the pieces a table cell may break between, so that it wraps by words that
+/// make sense: never inside a known word (國民中學, 社群…), and never so that a run of Chinese
+/// characters leaves one of its first two or last two characters alone on a line (no lone
+/// 「學」). Within a piece nothing breaks; text of other scripts keeps its spaces as break
+/// points. The pieces joined are the name.
+pub fn word_pieces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    // glue[i]: no break between chars[i - 1] and chars[i].
+    let mut glue = vec![false; chars.len()];
+    for i in 1..chars.len() {
+        // Other scripts: a piece runs to the next space (the typesetter breaks at spaces).
+        glue[i] = !is_cjk(chars[i]) && !is_cjk(chars[i - 1]) && !chars[i - 1].is_whitespace();
+    }
+    let mut start = 0;
+    while start < chars.len() {
+        if !is_cjk(chars[start]) {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < chars.len() && is_cjk(chars[end]) {
+            end += 1;
+        }
+        if end - start >= 2 {
+            glue[start + 1] = true;
+            glue[end - 1] = true;
+        }
+        start = end;
+    }
+    for word in WORDS {
+        let w: Vec<char> = word.chars().collect();
+        for at in 0..chars.len().saturating_sub(w.len() - 1) {
+            if chars[at..at + w.len()] == w[..] {
+                for g in &mut glue[at + 1..at + w.len()] {
+                    *g = true;
+                }
+            }
+        }
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        match pieces.last_mut() {
+            Some(last) if glue[i] => last.push(*c),
+            _ => pieces.push(c.to_string()),
+        }
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_their_words_and_never_leave_a_character_alone() {
+        assert_eq!(word_pieces("桃園市立文昌國民中學"), ["桃園", "市立", "文", "昌", "國民中學"]);
+        assert_eq!(word_pieces("桃園市桃園區中山國民小學"), ["桃園", "市", "桃園", "區", "中", "山", "國民小學"]);
+        assert_eq!(word_pieces("王小明"), ["王小明"]);
+        assert_eq!(word_pieces("閱讀素養共備社群 #3（跨領域）").concat(), "閱讀素養共備社群 #3（跨領域）");
+        assert_eq!(word_pieces("Reading Club"), ["Reading ", "Club"], "other scripts break at spaces");
+        assert!(
+            word_pieces("數學探究實作").iter().all(|p| p.chars().count() >= 2),
+            "{:?}",
+            word_pieces("數學探究實作")
+        );
     }
 }

@@ -207,6 +207,52 @@ impl Typeset {
         self.document.pages().iter().map(|p| runs(&p.frame).iter().map(|t| t.text.as_str()).collect()).collect()
     }
 
+    /// Each page's lines of text: text runs on the same baseline (absolute position, nested
+    /// frames such as table cells included), left to right, joined. A table cell's wrapped name
+    /// gives one line per row it takes.
+    pub fn lines(&self) -> Vec<Vec<String>> {
+        fn walk(frame: &Frame, origin: typst::layout::Point, out: &mut Vec<(i64, i64, i64, String)>) {
+            for (pos, item) in frame.items() {
+                let at = origin + *pos;
+                match item {
+                    FrameItem::Text(t) => {
+                        let tenth = |v: f64| (v * 10.0).round() as i64;
+                        out.push((
+                            tenth(at.y.to_pt()),
+                            tenth(at.x.to_pt()),
+                            tenth((at.x + t.width()).to_pt()),
+                            t.text.to_string(),
+                        ))
+                    }
+                    FrameItem::Group(g) => walk(&g.frame, at, out),
+                    _ => {}
+                }
+            }
+        }
+        self.document
+            .pages()
+            .iter()
+            .map(|page| {
+                let mut items = Vec::new();
+                walk(&page.frame, typst::layout::Point::zero(), &mut items);
+                items.sort();
+                // One line per (baseline, cell): runs of one baseline further apart than a gap
+                // belong to different table cells.
+                let mut lines: Vec<(i64, i64, String)> = Vec::new();
+                for (y, x, end, text) in items {
+                    match lines.last_mut() {
+                        Some((ly, lend, line)) if *ly == y && x - *lend < 30 => {
+                            line.push_str(&text);
+                            *lend = end;
+                        }
+                        _ => lines.push((y, end, text)),
+                    }
+                }
+                lines.into_iter().map(|(_, _, l)| l).collect()
+            })
+            .collect()
+    }
+
     /// Characters set without a glyph (shown as empty boxes): none, when the fonts cover the text.
     pub fn missing_glyphs(&self) -> Vec<String> {
         self.document

@@ -56,7 +56,7 @@ fn typesetter() -> Typesetter {
 fn results_are_set_in_a_chinese_face_with_every_glyph() {
     let typesetter = typesetter();
     let doc = document(3, false);
-    let set = typesetter.typeset(include_str!("../templates/results.typ"), &doc, (2023, 6, 30)).unwrap();
+    let set = typesetter.typeset(include_str!("../templates/results.typ"), &doc.as_set(), (2023, 6, 30)).unwrap();
     let text = set.text().join("\n");
     for expected in
         ["桃園市111學年度", "遴選結果", "中華民國112年6月30日", "國中組", "特優", "甲等 從缺 1 名", "第 1 頁，共 1 頁"]
@@ -75,7 +75,9 @@ fn results_are_set_in_a_chinese_face_with_every_glyph() {
 #[test]
 fn long_results_run_onto_more_pages_and_drafts_say_so() {
     let typesetter = typesetter();
-    let set = typesetter.typeset(include_str!("../templates/results.typ"), &document(80, true), (2023, 6, 30)).unwrap();
+    let set = typesetter
+        .typeset(include_str!("../templates/results.typ"), &document(80, true).as_set(), (2023, 6, 30))
+        .unwrap();
     assert!(set.page_count() >= 2, "{} pages", set.page_count());
     let pages = set.text();
     assert!(pages.iter().all(|p| p.contains("草案")), "every page carries the draft mark");
@@ -92,6 +94,44 @@ fn without_a_chinese_font_the_error_says_what_to_install() {
     assert!(matches!(err, PdfError::NoCjkFont { .. }));
     assert!(err.to_string().contains("fonts-noto-cjk"));
     assert!(err.message_zh().contains("中文字型"));
+}
+
+/// Long names in narrow columns wrap by words: no line of a table cell is one Chinese
+/// character alone (no lone 「學」), and the PDF reads back with poppler without a warning.
+#[test]
+fn names_wrap_by_words_and_the_pdf_reads_cleanly() {
+    let typesetter = typesetter();
+    let mut doc = document(12, false);
+    for (i, row) in doc.groups[0].rows.iter_mut().enumerate() {
+        row.school = ["桃園市立文昌國民中學", "桃園市桃園區中山國民小學", "桃園市立大園國際高級中等學校"][i % 3].into();
+        row.community = ["閱讀素養跨領域共備社群", "數學探究實作與素養導向教學社群", "自然科學"][i % 3].into();
+    }
+    let set = typesetter.typeset(include_str!("../templates/results.typ"), &doc.as_set(), (2023, 6, 30)).unwrap();
+    assert!(set.missing_glyphs().is_empty(), "{:?}", set.missing_glyphs());
+    let lines: Vec<String> = set.lines().concat();
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let lonely: Vec<&String> = lines.iter().filter(|l| l.chars().count() == 1 && l.chars().any(cjk)).collect();
+    assert!(lonely.is_empty(), "a character alone on a line: {lonely:?} in {lines:#?}");
+    let wrapped = lines.iter().filter(|l| l.contains("國民中學") || l.contains("高級中等學校")).count();
+    assert!(wrapped > 0, "the words stay whole: {lines:#?}");
+    // poppler reads it without a warning (where poppler is installed: scripts/test installs it).
+    let pdf = doc.render(&typesetter, (2023, 6, 30)).unwrap();
+    let dir = std::env::temp_dir().join(format!("linxuan-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("results.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    match std::process::Command::new("pdftotext").arg(&file).arg("-").output() {
+        Ok(out) => {
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(out.stderr.is_empty(), "poppler warns: {}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("文昌國民中學"), "the text reads back whole: {text}");
+            assert!(text.contains("閱讀素養跨領域共備社群"), "names read back without spaces: {text}");
+        }
+        Err(_) if std::env::var("CI").as_deref() != Ok("true") => eprintln!("pdftotext not installed: skipped"),
+        Err(e) => panic!("pdftotext is needed under CI (poppler-utils): {e}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Writes a sample to $LINXUAN_PDF_SAMPLE for a person to look at (not a check).
