@@ -46,6 +46,15 @@ async fn nothing_earns_nothing_and_reminders_list_only_what_is_to_do(app: TestAp
     assert!(!listed.iter().any(|l| l.contains("已上傳") || l.contains("都有")), "nothing done is listed: {text}");
     assert!(listed.iter().any(|l| l.contains("運作紀錄與簽到表")), "{text}");
     assert!(listed.iter().any(|l| l.contains("成員：已 1 人，尚需 4 人")), "{text}");
+    // The progress board draws each group's checkpoints, and says them in words.
+    let board = admin.get("/office/progress").await;
+    let desc = board.texts("#progress-basic-elementary-d").concat();
+    assert!(desc.contains("期中檢核：準時 0、逾期 0、未繳交 1、尚未到期 0"), "{desc}");
+    assert!(desc.contains("期末成果：準時 0、逾期 0、未繳交 0、尚未到期 1"), "{desc}");
+    assert_eq!(
+        board.attrs("svg#progress-basic-elementary, svg[aria-labelledby^='progress-basic-elementary']", "role"),
+        ["img"]
+    );
     // The progress workbook: points are numbers Excel can sum.
     use calamine::{Data, Reader, Xlsx};
     let (_, bytes) = admin.get_bytes("/office/progress/export.xlsx").await;

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::{YearPlan, current_plan};
 use crate::app::AppState;
 use crate::mail::{self, Delivery};
+use crate::web::charts::{self, Stack, Svg};
 use crate::web::community::{checkpoint_badge, group_name};
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
@@ -175,20 +176,92 @@ impl BoardPage {
         d
     }
     fn tracks(&self) -> Vec<(String, String)> {
-        self.board.plan.tracks.iter().map(|(id, t)| (id.clone(), t.name.clone())).collect()
+        self.board
+            .plan
+            .tracks
+            .iter()
+            .map(|(id, t)| (id.clone(), self.ctx.named(&t.name, &t.name_en).to_string()))
+            .collect()
     }
     fn groups(&self) -> Vec<(String, String)> {
-        self.board.plan.groups.iter().map(|(id, g)| (id.clone(), g.name.clone())).collect()
+        self.board
+            .plan
+            .groups
+            .iter()
+            .map(|(id, g)| (id.clone(), self.ctx.named(&g.name, &g.name_en).to_string()))
+            .collect()
+    }
+    fn checkpoint_names(&self) -> Vec<String> {
+        self.board.plan.checkpoints.values().map(|c| self.ctx.named(&c.name, &c.name_en).to_string()).collect()
+    }
+    /// Per group of the communities on screen, each checkpoint as a bar: on time, late,
+    /// missing, not due yet — drawn, with the counts in words for a screen reader.
+    fn charts(&self) -> Vec<Svg> {
+        let parts = [
+            ("ok", self.ctx.t("progress.on_time").into_owned()),
+            ("late", self.ctx.t("progress.late").into_owned()),
+            ("missing", self.ctx.t("progress.missing").into_owned()),
+            ("pending", self.ctx.t("progress.pending").into_owned()),
+        ];
+        let plan = &self.board.plan;
+        plan.groups
+            .iter()
+            .filter_map(|(gid, g)| {
+                let lines: Vec<&Line> = self.board.lines.iter().filter(|l| l.community.group_id == *gid).collect();
+                if lines.is_empty() {
+                    return None;
+                }
+                let stacks: Vec<Stack> = plan
+                    .checkpoints
+                    .iter()
+                    .map(|(cid, c)| {
+                        let mut counts = vec![0; 4];
+                        for l in &lines {
+                            match l.progress.checkpoints.iter().find(|p| p.id == *cid).map(|p| &p.status) {
+                                Some(CheckpointStatus::OnTime { .. }) => counts[0] += 1,
+                                Some(CheckpointStatus::Late { .. }) => counts[1] += 1,
+                                Some(CheckpointStatus::Missing) => counts[2] += 1,
+                                Some(CheckpointStatus::Pending) | None => counts[3] += 1,
+                            }
+                        }
+                        Stack { label: self.ctx.named(&c.name, &c.name_en).to_string(), counts }
+                    })
+                    .collect();
+                let group = self.ctx.named(&g.name, &g.name_en);
+                let desc = stacks
+                    .iter()
+                    .map(|s| {
+                        let counts = parts
+                            .iter()
+                            .zip(&s.counts)
+                            .map(|((_, name), n)| format!("{name} {n}"))
+                            .collect::<Vec<_>>()
+                            .join(self.ctx.pick("、", ", "));
+                        format!("{}：{counts}", s.label)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(self.ctx.pick("；", "; "));
+                let title = self.ctx.tf("progress.chart_title", &[("group", group), ("n", &lines.len().to_string())]);
+                Some(charts::stacked_bars(
+                    &format!("progress-{gid}"),
+                    &title,
+                    &desc,
+                    &stacks,
+                    &parts.iter().map(|(c, n)| (*c, n.clone())).collect::<Vec<_>>(),
+                ))
+            })
+            .collect()
     }
 }
 
-fn counts(board: &Board) -> Vec<(String, usize, usize, usize, usize)> {
+fn counts(ctx: &Ctx, board: &Board) -> Vec<(String, usize, usize, usize, usize)> {
+    let ctx_name = |cp: &linxuan_core::plan::Checkpoint| ctx.named(&cp.name, &cp.name_en).to_string();
     board
         .plan
         .checkpoints
         .iter()
         .map(|(id, cp)| {
-            let mut c = (cp.name.clone(), 0, 0, 0, 0);
+            let mut c = (ctx_name(cp), 0, 0, 0, 0);
             for line in &board.lines {
                 match line.progress.checkpoints.iter().find(|p| p.id == *id).map(|p| &p.status) {
                     Some(CheckpointStatus::OnTime { .. }) => c.1 += 1,
@@ -205,7 +278,7 @@ fn counts(board: &Board) -> Vec<(String, usize, usize, usize, usize)> {
 
 async fn board(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<Filter>) -> AppResult<Response> {
     let board = gather(&state, &ctx, &filter).await?;
-    let counts = counts(&board);
+    let counts = counts(&ctx, &board);
     let with_missing = board.lines.iter().filter(|l| !l.missing.is_empty()).count();
     Ok(BoardPage { ctx, year: board.year, years: board.years.clone(), board, filter, counts, with_missing }
         .into_response())
