@@ -93,14 +93,24 @@ impl MeetingKind {
 /// One meeting as progress needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingFact {
-    /// A label people recognise, e.g. `112/03/08 共同備課`.
-    pub label: String,
     pub date: NaiveDate,
     pub kind: MeetingKind,
     /// When the record was first saved.
     pub recorded_at: DateTime<Utc>,
     /// When its sign-in sheet was first uploaded, if it has one.
     pub signin_at: Option<DateTime<Utc>>,
+}
+
+impl MeetingFact {
+    /// A label people recognise: `112/03/08 共同備課`.
+    pub fn label_zh(&self) -> String {
+        format!("{} {}", crate::roc::format_slash(self.date), self.kind.name_zh())
+    }
+
+    /// The same in English: `2023-03-08 co-planning`.
+    pub fn label_en(&self) -> String {
+        format!("{} {}", self.date, self.kind.name_en())
+    }
 }
 
 /// Everything about one community that progress is computed from.
@@ -378,8 +388,9 @@ pub fn progress(plan: &Plan, facts: &CommunityFacts, now: DateTime<Utc>) -> Prog
         "成果報告".into(),
         "the results report".into(),
     ));
-    let without_signin: Vec<&str> =
-        facts.meetings.iter().filter(|m| m.signin_at.is_none()).map(|m| m.label.as_str()).collect();
+    let unsigned: Vec<&MeetingFact> = facts.meetings.iter().filter(|m| m.signin_at.is_none()).collect();
+    let without_signin: Vec<String> = unsigned.iter().map(|m| m.label_zh()).collect();
+    let without_signin_en: Vec<String> = unsigned.iter().map(|m| m.label_en()).collect();
     // Every meeting has its sign-in sheet: not met by having no meetings at all.
     completeness.push(if facts.meetings.is_empty() {
         CompletenessItem::unmet(
@@ -393,9 +404,9 @@ pub fn progress(plan: &Plan, facts: &CommunityFacts, now: DateTime<Utc>) -> Prog
     } else {
         CompletenessItem::unmet(
             format!("缺簽到表：{}", without_signin.join("、")),
-            format!("no sign-in sheet: {}", without_signin.join(", ")),
+            format!("no sign-in sheet: {}", without_signin_en.join(", ")),
             format!("簽到表：{}", without_signin.join("、")),
-            format!("the sign-in sheets of {}", without_signin.join(", ")),
+            format!("the sign-in sheets of {}", without_signin_en.join(", ")),
         )
     });
     let required = track.map_or(0, |t| t.meetings_per_semester.max(0) as usize);
@@ -460,7 +471,7 @@ mod tests {
     }
 
     fn meeting(date: NaiveDate, kind: MeetingKind, signed: Option<DateTime<Utc>>) -> MeetingFact {
-        MeetingFact { label: date.to_string(), date, kind, recorded_at: taipei(date, 18, 0, 0), signin_at: signed }
+        MeetingFact { date, kind, recorded_at: taipei(date, 18, 0, 0), signin_at: signed }
     }
 
     fn basic(members: usize) -> CommunityFacts {
@@ -557,10 +568,7 @@ mod tests {
         let mut facts = basic(4);
         let t = taipei(d(2022, 10, 1), 10, 0, 0);
         facts.meetings.push(meeting(d(2022, 9, 20), MeetingKind::CoPlanning, Some(t)));
-        facts.meetings.push(MeetingFact {
-            label: "111/10/18 觀課".into(),
-            ..meeting(d(2022, 10, 18), MeetingKind::Observation, None)
-        });
+        facts.meetings.push(meeting(d(2022, 10, 18), MeetingKind::Observation, None));
         let p = progress(&plan, &facts, t);
         let failed: Vec<&str> = p.completeness.iter().filter(|i| !i.ok).map(|i| i.zh.as_str()).collect();
         assert_eq!(

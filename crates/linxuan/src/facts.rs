@@ -50,7 +50,6 @@ pub async fn gather(db: &Db, list: &[Community]) -> Result<HashMap<i32, Communit
     for m in &meetings {
         if let Some(f) = facts.get_mut(&m.community_id) {
             f.meetings.push(MeetingFact {
-                label: meeting_label(m.date, &m.kind),
                 date: m.date,
                 kind: MeetingKind::parse(&m.kind).unwrap_or(MeetingKind::Other),
                 recorded_at: m.created_at,

@@ -117,6 +117,45 @@ impl Ctx {
         self.lang == Lang::En
     }
 
+    /// Punctuation in the page's language: `：` or `: `.
+    pub fn colon(&self) -> &'static str {
+        self.pick("：", ": ")
+    }
+    /// `（` or ` (`.
+    pub fn lp(&self) -> &'static str {
+        self.pick("（", " (")
+    }
+    /// `）` or `)`.
+    pub fn rp(&self) -> &'static str {
+        self.pick("）", ")")
+    }
+    /// `；` or `; `.
+    pub fn semi(&self) -> &'static str {
+        self.pick("；", "; ")
+    }
+    /// `、` or `, ` (between the items of a list).
+    pub fn sep(&self) -> &'static str {
+        self.pick("、", ", ")
+    }
+    /// `，` or `, `.
+    pub fn comma(&self) -> &'static str {
+        self.pick("，", ", ")
+    }
+    /// `「` or `“`.
+    pub fn lq(&self) -> &'static str {
+        self.pick("「", "“")
+    }
+    /// `」` or `”`.
+    pub fn rq(&self) -> &'static str {
+        self.pick("」", "”")
+    }
+    /// ` lang="zh-TW"` on an English page, for text the plan has only in Traditional Chinese
+    /// (an agenda, a budget line): a screen reader then reads it as Chinese. Empty on a zh-TW
+    /// page.
+    pub fn zh_only(&self) -> &'static str {
+        if self.en() { " lang=\"zh-TW\"" } else { "" }
+    }
+
     /// A name from the plan in the page's language: its English name on an English page
     /// (when the plan has one), else its Traditional Chinese name.
     pub fn named<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {

@@ -1,8 +1,40 @@
 //! One error type for every handler, mapped to a fitting status and a page that says what
-//! happened in both languages (the error may come before we know who is asking).
+//! happened, in the language of the person asking: [`in_language`] notes it for the request
+//! (the language cookie, else the signed-in person's choice, else the browser's), so an error
+//! raised anywhere below it — a guard, a handler — reads in that language.
 
+use axum::extract::Request;
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use linxuan_core::Lang;
+
+tokio::task_local! {
+    /// The language of the request being answered.
+    static LANG: Lang;
+}
+
+/// Notes the request's language for its error pages.
+pub async fn in_language(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == crate::web::ctx::LANG_COOKIE)
+        .and_then(|(_, v)| Lang::parse(v));
+    let user = request
+        .extensions()
+        .get::<crate::web::auth::AuthSession>()
+        .and_then(|a| a.user.as_ref())
+        .and_then(|u| Lang::parse(&u.locale));
+    let browser =
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(crate::i18n::from_accept_language);
+    let lang = cookie.or(user).or(browser).unwrap_or(Lang::ZhTw);
+    LANG.scope(lang, next.run(request)).await
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -79,17 +111,19 @@ impl From<askama::Error> for AppError {
 
 fn page(status: StatusCode, zh: &str, en: &str, detail: Option<(&str, &str)>) -> Response {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let detail =
-        detail.map(|(zh, en)| format!("<p>{}</p><p lang=\"en\">{}</p>", escape(zh), escape(en))).unwrap_or_default();
+    let lang = LANG.try_with(|l| *l).unwrap_or(Lang::ZhTw);
+    let pick = |zh: &str, en: &str| escape(crate::i18n::pick(lang, zh, en));
+    let detail = detail.map(|(zh, en)| format!("<p>{}</p>", pick(zh, en))).unwrap_or_default();
     let body = format!(
-        "<!doctype html><html lang=\"zh-TW\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{code} {zh}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
-         <body><main class=\"narrow\"><h1>{zh}</h1><p lang=\"en\" class=\"muted\">{en}</p>{detail}\
-         <p><a href=\"/\">回首頁</a> · <a href=\"/\" lang=\"en\">Home</a></p></main></body></html>",
+         <title>{code} {title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body><main class=\"narrow\"><h1>{title}</h1>{detail}\
+         <p><a href=\"/\">{home}</a></p></main></body></html>",
+        lang = lang.code(),
         code = status.as_u16(),
-        zh = escape(zh),
-        en = escape(en),
+        title = pick(zh, en),
+        home = pick("回首頁", "Home"),
     );
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }

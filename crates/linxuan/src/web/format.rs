@@ -14,7 +14,12 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 /// A day as officials write it on a zh-TW page (`112年6月12日(星期一)`, ROC calendar), and as
 /// English readers do on an English page (`Monday 12 June 2023`).
 pub fn date_long(ctx: &Ctx, d: NaiveDate) -> String {
-    if ctx.en() { d.format("%A %-d %B %Y").to_string() } else { roc::format_long_with_weekday(d) }
+    date_long_in(ctx.lang, d)
+}
+
+/// [`date_long`] for a language.
+pub fn date_long_in(lang: linxuan_core::Lang, d: NaiveDate) -> String {
+    if lang == linxuan_core::Lang::En { d.format("%A %-d %B %Y").to_string() } else { roc::format_long_with_weekday(d) }
 }
 
 /// A day without its weekday: `112年6月12日`, `12 June 2023`.

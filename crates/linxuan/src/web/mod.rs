@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(home::not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(input::clean_input))
+        .layer(from_fn(error::in_language))
         .layer(auth)
         .nest("/assets", assets::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -58,3 +58,27 @@ pub fn indicator(ctx: &Ctx, plan: &Plan, id: &str) -> String {
 pub fn track_and_group(ctx: &Ctx, plan: &Plan, track_id: &str, group_id: &str) -> String {
     format!("{}{}{}", track(ctx, plan, track_id), ctx.pick("・", " · "), group(ctx, plan, group_id))
 }
+
+/// An audit action in words (`score.submit` → 送出評分); an action the catalogue does not
+/// know yet shows as itself.
+pub fn audit_action(ctx: &Ctx, action: &str) -> String {
+    let key = format!("audit.action.{action}");
+    if crate::i18n::has(ctx.lang, &key) { ctx.t(&key).into_owned() } else { action.to_string() }
+}
+
+/// What an audit entry is about, in words: `社群 #12`, `community #12`; a phase or a group by
+/// its name in the plan (`審查階段「初審」`).
+pub fn audit_object(ctx: &Ctx, plan: &Plan, entity: &str, id: &str) -> String {
+    let key = format!("audit.entity.{entity}");
+    let name = if crate::i18n::has(ctx.lang, &key) { ctx.t(&key).into_owned() } else { entity.to_string() };
+    let named = match entity {
+        "phase" if plan.review.phases.contains_key(id) => Some(phase(ctx, plan, id)),
+        "group" if plan.groups.contains_key(id) => Some(group(ctx, plan, id)),
+        _ => None,
+    };
+    match (named, id.is_empty()) {
+        (_, true) => name,
+        (Some(n), _) => format!("{name}{}{n}{}", ctx.lq(), ctx.rq()),
+        (None, _) => format!("{name} #{id}"),
+    }
+}

@@ -182,7 +182,7 @@ const DISRUPTIVE: &[&str] = &[
 ];
 
 /// Every (method, route) the router has, read from its own description of itself.
-fn routes_of(router: &axum::Router) -> BTreeSet<(String, String)> {
+pub(crate) fn routes_of(router: &axum::Router) -> BTreeSet<(String, String)> {
     let text = format!("{router:?}");
     // The fallback router (the 404 page) comes after the routes people use.
     let main = text.split("fallback_router:").next().unwrap_or(&text);

@@ -507,7 +507,7 @@ async fn registration_waits_for_the_office(app: TestApp) {
     admin.upload("/office/schools/import", "schools.csv", SCHOOLS.as_bytes().to_vec()).await;
     let teacher = app.member(&admin, "new@school.tyc.edu.tw", "convener").await;
     let home = teacher.get("/community").await;
-    assert!(home.has("登記社群"));
+    assert!(home.has("登記 111 學年度的社群"));
     let wrong = teacher
         .post("/community/register", &[("name", "新社群"), ("school", "034601"), ("group", "basic-elementary")])
         .await;
@@ -589,7 +589,7 @@ async fn board_and_reminders_with_sink(backend: crate::support::Backend) {
     let text = mail_text(messages.last().unwrap());
     assert!(text.contains("請於下週前補齊") && text.contains("文昌數學社群") && text.contains("成果報告"), "{text}");
     let log = admin.get("/office/mail").await;
-    assert!(log.has("chen@school.tyc.edu.tw") && log.has("reminder"));
+    assert!(log.has("chen@school.tyc.edu.tw") && log.has("缺件提醒"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

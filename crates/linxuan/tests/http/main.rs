@@ -10,6 +10,7 @@ mod community;
 mod faults;
 mod fuzz;
 mod kept;
+mod language;
 mod office;
 mod plan;
 mod review;

@@ -30,7 +30,7 @@ async fn import_a_school_list_and_see_it(app: TestApp) {
     assert!(list.has("新增 0 校、更新 1 校、未變更 4 校"), "{}", list.body);
     assert_eq!(app.count("schools").await, 5);
     let audit = admin.get("/office/audit?entity=school").await;
-    assert!(audit.has("school.import"));
+    assert!(audit.has("匯入學校"));
     // What is exported imports back unchanged.
     let (status, csv) = admin.get_bytes("/office/schools/export.csv").await;
     assert_eq!(status, StatusCode::OK);
@@ -124,7 +124,7 @@ async fn add_edit_and_delete_a_school(app: TestApp) {
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("schools").await, 0);
     let audit = admin.get("/office/audit").await;
-    assert!(audit.has("school.create") && audit.has("school.update") && audit.has("school.delete"));
+    assert!(audit.has("新增學校") && audit.has("修改學校") && audit.has("刪除學校"));
     assert_eq!(admin.get("/office/schools/99999").await.status, StatusCode::NOT_FOUND);
 }
 

@@ -89,7 +89,7 @@ async fn a_valid_change_is_saved_and_audited(app: TestApp) {
     let plan = admin.get("/office/plan").await;
     assert!(plan.has("國中組（試辦）"));
     let audit = admin.get("/office/audit").await;
-    assert!(audit.has("plan.update") && audit.has("111/groups"));
+    assert!(audit.has("修改計畫") && audit.has("111/groups"));
     // The same form posted again from the old page is refused: someone changed the plan since.
     let stale = admin
         .post(

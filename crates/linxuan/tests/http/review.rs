@@ -298,7 +298,7 @@ async fn phases_open_and_close_by_date_and_by_the_office(app: TestApp) {
         StatusCode::FORBIDDEN,
         "closed early"
     );
-    assert!(admin.get("/office/audit").await.has("phase.state"));
+    assert!(admin.get("/office/audit").await.has("開放或關閉審查階段"));
 }
 
 async fn scores_are_submitted_once_and_changed_only_with_a_reason(app: TestApp) {

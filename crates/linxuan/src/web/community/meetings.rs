@@ -54,7 +54,7 @@ struct ListPage {
 
 impl ListPage {
     fn date(&self, d: &NaiveDate) -> String {
-        roc::format_long_with_weekday(*d)
+        crate::web::format::date_long(&self.ctx, *d)
     }
     fn kind(&self, k: &str) -> String {
         kind_name(&self.ctx, k)

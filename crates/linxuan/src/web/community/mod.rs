@@ -175,10 +175,7 @@ impl HomePage {
         self.plan
             .groups
             .iter()
-            .map(|(id, g)| {
-                let track = self.plan.tracks.get(&g.track).map_or("", |t| t.name.as_str());
-                (id.clone(), format!("{track}・{}", g.name))
-            })
+            .map(|(id, g)| (id.clone(), crate::web::names::track_and_group(&self.ctx, &self.plan, &g.track, id)))
             .collect()
     }
     fn status_key(&self, c: &Community) -> &'static str {
@@ -396,7 +393,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) 
             } else {
                 ctx.tf1("timeline.in_days", "n", &days.to_string())
             };
-            format!("{} 23:59:59（{when}）", roc::format_long_with_weekday(d))
+            format!("{} 23:59:59{}{when}{}", crate::web::format::date_long(&ctx, d), ctx.lp(), ctx.rp())
         })
         .unwrap_or_default();
     Ok(OverviewPage { ctx, portal, progress, next_deadline, licence: LICENCE_ZH })
@@ -448,7 +445,28 @@ async fn consent(
 struct ResultsPage {
     ctx: Ctx,
     portal: Portal,
+    /// (group id, the community's published result, when published).
     published: Option<(String, crate::web::office::review::results::PublishedCommunity, String)>,
+}
+
+impl ResultsPage {
+    fn group(&self, id: &str) -> String {
+        crate::web::names::group(&self.ctx, &self.portal.plan, id)
+    }
+    fn award(&self, id: &str) -> String {
+        crate::web::names::level(&self.ctx, &self.portal.plan, id)
+    }
+    /// A criterion by the name the publication keeps (Traditional Chinese), in the page's
+    /// language.
+    fn criterion(&self, name: &str) -> String {
+        self.portal
+            .plan
+            .tracks
+            .values()
+            .flat_map(|t| t.criteria.values())
+            .find(|c| c.name == name)
+            .map_or_else(|| name.to_string(), |c| self.ctx.named(&c.name, &c.name_en).to_string())
+    }
 }
 
 /// The community's own published result: rank, scores, award and the reviewers' comments
@@ -459,7 +477,7 @@ async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -
     let published = latest.and_then(|p| {
         let all: crate::web::office::review::results::Published = serde_json::from_str(&p.result).ok()?;
         let (g, c) = all.community(&portal.community.code)?;
-        Some((g.name.clone(), c.clone(), crate::web::format::local_time(p.published_at)))
+        Some((g.group.clone(), c.clone(), crate::web::format::local_time(p.published_at)))
     });
     Ok(ResultsPage { ctx, portal, published })
 }

@@ -31,6 +31,7 @@ pub struct AuditQuery {
 #[template(path = "office/audit.html")]
 struct AuditPage {
     ctx: Ctx,
+    plan: linxuan_core::plan::Plan,
     entries: Vec<AuditEntry>,
     entities: Vec<String>,
     entity: String,
@@ -42,6 +43,15 @@ struct AuditPage {
 }
 
 impl AuditPage {
+    fn action(&self, action: &str) -> String {
+        crate::web::names::audit_action(&self.ctx, action)
+    }
+    fn object(&self, e: &AuditEntry) -> String {
+        crate::web::names::audit_object(&self.ctx, &self.plan, &e.entity, &e.entity_id)
+    }
+    fn entity_name(&self, entity: &str) -> String {
+        crate::web::names::audit_object(&self.ctx, &self.plan, entity, "")
+    }
     fn when(&self, e: &AuditEntry) -> String {
         local_time(e.at)
     }
@@ -66,7 +76,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuer
     let filter = Filter { entity: q.entity.clone(), actor: q.actor.clone(), action: q.action.clone() };
     let page = q.page.unwrap_or(0);
     let (entries, total) = audit::list(&state.db, &filter, page, PER_PAGE).await?;
+    let plan = super::current_plan(&state, &ctx.session).await?.plan;
     Ok(AuditPage {
+        plan,
         entities: audit::entities(&state.db).await?,
         entries,
         entity: q.entity.unwrap_or_default(),

@@ -94,7 +94,7 @@ impl ListPage {
         }
     }
     fn groups(&self) -> Vec<(String, String)> {
-        self.plan.groups.iter().map(|(id, g)| (id.clone(), g.name.clone())).collect()
+        self.plan.groups.iter().map(|(id, g)| (id.clone(), self.ctx.named(&g.name, &g.name_en).to_string())).collect()
     }
     fn invited_without_link(&self) -> usize {
         self.invited.iter().filter(|i| i.link.is_empty()).count()

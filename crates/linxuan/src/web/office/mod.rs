@@ -75,6 +75,12 @@ struct Dashboard {
 }
 
 impl Dashboard {
+    fn action(&self, action: &str) -> String {
+        crate::web::names::audit_action(&self.ctx, action)
+    }
+    fn object(&self, e: &AuditEntry) -> String {
+        crate::web::names::audit_object(&self.ctx, &self.plan, &e.entity, &e.entity_id)
+    }
     fn when(&self, entry: &AuditEntry) -> String {
         crate::web::format::local_time(entry.at)
     }

@@ -58,8 +58,17 @@ impl Timeline {
             events.push((cp.deadline.0, format!("{name} {}", tr("timeline.deadline")), true));
         }
         let day = &plan.presentation_day;
-        let tentative = if day.tentative { format!("（{}）", tr("timeline.tentative")) } else { String::new() };
-        events.push((day.date.date, format!("{}{tentative}", day.name), false));
+        let tentative = if day.tentative {
+            format!(
+                "{}{}{}",
+                crate::i18n::pick(lang, "（", " ("),
+                tr("timeline.tentative"),
+                crate::i18n::pick(lang, "）", ")")
+            )
+        } else {
+            String::new()
+        };
+        events.push((day.date.date, format!("{}{tentative}", tr("timeline.presentation_day")), false));
         events.sort_by_key(|(d, _, _)| *d);
         let today = time::local_date(now);
         events
@@ -74,7 +83,7 @@ impl Timeline {
                     let text = crate::i18n::tf(lang, "timeline.in_days", &[("n", &days.to_string())]);
                     (text, if days <= 14 { "warn" } else { "" })
                 };
-                Timeline { date: roc::format_long_with_weekday(date), label, status, badge }
+                Timeline { date: crate::web::format::date_long_in(lang, date), label, status, badge }
             })
             .collect()
     }
@@ -104,10 +113,10 @@ impl Overview {
             .collect()
     }
     fn level_names(&self, levels: &[SchoolLevel]) -> String {
-        levels.iter().map(|l| self.ctx.pick(l.name_zh(), l.name_en())).collect::<Vec<_>>().join("、")
+        levels.iter().map(|l| self.ctx.pick(l.name_zh(), l.name_en())).collect::<Vec<_>>().join(self.ctx.sep())
     }
     fn track_name(&self, id: &str) -> String {
-        self.plan.tracks.get(id).map_or_else(|| id.to_string(), |t| t.name.clone())
+        crate::web::names::track(&self.ctx, &self.plan, id)
     }
     fn quota(&self, group: &str, level: &str) -> String {
         self.plan.groups.get(group).and_then(|g| g.quotas.get(level)).map_or_else(|| "—".into(), |q| q.to_string())
@@ -122,13 +131,31 @@ impl Overview {
         self.ctx.t(judging_key(*judging)).into_owned()
     }
     fn requires(&self, cp: &plan::Checkpoint) -> String {
-        cp.requires.iter().map(|r| self.ctx.t(requirement_key(*r)).into_owned()).collect::<Vec<_>>().join("、")
+        cp.requires
+            .iter()
+            .map(|r| self.ctx.t(requirement_key(*r)).into_owned())
+            .collect::<Vec<_>>()
+            .join(self.ctx.sep())
     }
     fn money(&self, n: &i64) -> String {
         money(*n)
     }
     fn date(&self, d: &roc::RocDate) -> String {
-        roc::format_long_with_weekday(d.0)
+        crate::web::format::date_long(&self.ctx, d.0)
+    }
+    /// The tie-break order in words: 豐富性 → 完整性 → 及時性.
+    fn tie_break(&self, track: &plan::Track) -> String {
+        track
+            .tie_break
+            .iter()
+            .map(|id| {
+                track.criteria.get(id).map_or_else(|| id.clone(), |c| self.ctx.named(&c.name, &c.name_en).to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+    fn day_date(&self) -> String {
+        crate::web::format::date_long(&self.ctx, self.plan.presentation_day.date.date)
     }
     fn total_places(&self, group: &plan::Group) -> i64 {
         group.award_places()

@@ -237,7 +237,7 @@ impl BoardPage {
                             .map(|((_, name), n)| format!("{name} {n}"))
                             .collect::<Vec<_>>()
                             .join(self.ctx.pick("、", ", "));
-                        format!("{}：{counts}", s.label)
+                        format!("{}{}{counts}", s.label, self.ctx.colon())
                     })
                     .collect::<Vec<_>>()
                     .join(self.ctx.pick("；", "; "));

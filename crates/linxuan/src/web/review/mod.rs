@@ -457,6 +457,9 @@ fn running_text(ctx: &Ctx, plan: &Plan, running: &review::RunningTotal) -> (Vec<
 }
 
 impl ScorePage {
+    fn checkpoint_name(&self, id: &str) -> String {
+        crate::web::names::checkpoint(&self.ctx, &self.opened.plan, id)
+    }
     fn running_parts(&self) -> Vec<(String, String)> {
         running_text(&self.ctx, &self.opened.plan, &self.running).0
     }

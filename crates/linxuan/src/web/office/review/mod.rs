@@ -88,11 +88,22 @@ struct Overview {
 
 impl Overview {
     fn window(&self, v: &PhaseView) -> String {
-        use linxuan_core::roc::format_long_with_weekday as f;
+        let f = |d| crate::web::format::date_long(&self.ctx, d);
         format!("{} – {}", f(v.phase.opens.0), f(v.phase.closes.0))
     }
     fn track_name(&self, id: &str) -> String {
-        self.plan.tracks.get(id).map_or_else(|| id.to_string(), |t| t.name.clone())
+        crate::web::names::track(&self.ctx, &self.plan, id)
+    }
+    fn phase_name(&self, v: &PhaseView) -> String {
+        self.ctx.named(&v.phase.name, &v.phase.name_en).to_string()
+    }
+    fn round_name(&self, track: &str, round: &i64) -> String {
+        self.plan
+            .tracks
+            .get(track)
+            .and_then(|t| t.rounds.get((*round as usize).wrapping_sub(1)))
+            .map(|r| self.ctx.named(&r.name, &r.name_en).to_string())
+            .unwrap_or_else(|| self.ctx.tf1("board.round_n", "n", &round.to_string()))
     }
 }
 

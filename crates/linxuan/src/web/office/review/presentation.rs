@@ -179,7 +179,7 @@ async fn render(state: &AppState, ctx: Ctx, problems: Vec<String>, print: bool) 
     let day = phases
         .iter()
         .find(|(_, p)| p.kind == PhaseKind::Presentation)
-        .map(|(_, p)| linxuan_core::roc::format_long_with_weekday(p.opens.0))
+        .map(|(_, p)| crate::web::format::date_long(&ctx, p.opens.0))
         .unwrap_or_default();
     let list = communities::list(&state.db, year).await?;
     let names = list.iter().map(|c| (c.id, format!("{} {}", c.code, c.name))).collect();

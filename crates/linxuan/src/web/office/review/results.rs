@@ -63,6 +63,9 @@ pub struct PublishedCommunity {
     /// Award level id and name, when awarded.
     pub award: Option<(String, String)>,
     pub revoked: bool,
+    /// The round whose cut it did not pass (it takes no place), if so.
+    #[serde(default)]
+    pub not_passed: Option<u32>,
     /// Reviewers' comments, anonymous: (reviewer number in this community, comment).
     pub comments: Vec<(usize, String)>,
 }
@@ -171,6 +174,10 @@ async fn build_from(
                             .collect(),
                         award,
                         revoked: is_revoked,
+                        not_passed: match c.standing {
+                            linxuan_core::allocation::Standing::NotPassed { round } => Some(round),
+                            _ => None,
+                        },
                         comments,
                     }
                 })
@@ -181,10 +188,55 @@ async fn build_from(
     Ok((Published { year, groups }, result, open_blocks))
 }
 
+/// A publication's names in the page's language, from the plan (a publication keeps the
+/// Traditional Chinese names it was made with, and the ids).
+pub struct PublishedNames<'a> {
+    pub ctx: &'a Ctx,
+    pub plan: &'a Plan,
+}
+
+impl PublishedNames<'_> {
+    pub fn group(&self, g: &PublishedGroup) -> String {
+        crate::web::names::group(self.ctx, self.plan, &g.group)
+    }
+    pub fn award(&self, c: &PublishedCommunity) -> Option<String> {
+        c.award.as_ref().map(|(id, _)| crate::web::names::level(self.ctx, self.plan, id))
+    }
+    pub fn rank(&self, c: &PublishedCommunity) -> String {
+        if c.not_passed.is_some() { "—".into() } else { c.rank.to_string() }
+    }
+    pub fn not_passed(&self, g: &PublishedGroup, c: &PublishedCommunity) -> Option<String> {
+        let round = c.not_passed?;
+        let name = self
+            .plan
+            .groups
+            .get(&g.group)
+            .and_then(|group| self.plan.tracks.get(&group.track))
+            .and_then(|t| t.rounds.get((round as usize).wrapping_sub(1)))
+            .map_or_else(
+                || self.ctx.tf1("board.round_n", "n", &round.to_string()),
+                |r| self.ctx.named(&r.name, &r.name_en).to_string(),
+            );
+        Some(self.ctx.tf1("board.not_passed", "round", &name))
+    }
+    /// The vacancies, each level by its name in the page's language.
+    pub fn vacant(&self, g: &PublishedGroup) -> String {
+        g.vacant
+            .iter()
+            .map(|(name, n)| {
+                let level = self.plan.award_levels.values().find(|l| l.name == *name);
+                format!("{} {n}", level.map_or(name.as_str(), |l| self.ctx.named(&l.name, &l.name_en)))
+            })
+            .collect::<Vec<_>>()
+            .join(self.ctx.sep())
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "office/review/publish.html")]
 struct PublishPage {
     ctx: Ctx,
+    plan: Plan,
     preview: Published,
     open_blocks: Vec<Vec<String>>,
     unfinished: Vec<String>,
@@ -193,6 +245,9 @@ struct PublishPage {
 }
 
 impl PublishPage {
+    fn names(&self) -> PublishedNames<'_> {
+        PublishedNames { ctx: &self.ctx, plan: &self.plan }
+    }
     fn when(&self, p: &Publication) -> String {
         crate::web::format::local_time(p.published_at)
     }
@@ -210,7 +265,7 @@ async fn unfinished(state: &AppState, ctx: &Ctx, plan: &Plan, year: i32) -> AppR
         .map(|v| ctx.pick(&v.phase.name, &v.phase.name_en).to_string())
         .collect();
     if !open.is_empty() {
-        out.push(ctx.tf1("publish.open_phases", "phases", &open.join("、")));
+        out.push(ctx.tf1("publish.open_phases", "phases", &open.join(ctx.sep())));
     }
     let assignments = review::live_assignments(&state.db, year).await?;
     let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
@@ -228,7 +283,7 @@ async fn unfinished(state: &AppState, ctx: &Ctx, plan: &Plan, year: i32) -> AppR
         .map(|c| c.code.as_str())
         .collect();
     if !unscored.is_empty() {
-        out.push(ctx.tf1("publish.unscored", "codes", &unscored.join("、")));
+        out.push(ctx.tf1("publish.unscored", "codes", &unscored.join(ctx.sep())));
     }
     Ok(out)
 }
@@ -241,6 +296,7 @@ async fn preview(State(state): State<AppState>, ctx: Ctx) -> AppResult<PublishPa
         publications: store::publications(&state.db, year).await?,
         revocations: store::revocations(&state.db, year).await?,
         ctx,
+        plan,
         preview,
         open_blocks,
     })
@@ -297,25 +353,29 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Publi
 #[template(path = "office/review/publication.html")]
 struct PublicationPage {
     ctx: Ctx,
+    plan: Plan,
     publication: Publication,
     published: Published,
 }
 
 impl PublicationPage {
+    fn names(&self) -> PublishedNames<'_> {
+        PublishedNames { ctx: &self.ctx, plan: &self.plan }
+    }
     fn when(&self) -> String {
         crate::web::format::local_time(self.publication.published_at)
     }
 }
 
 async fn publication(State(state): State<AppState>, ctx: Ctx, Path(version): Path<i32>) -> AppResult<PublicationPage> {
-    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let publication = store::publications(&state.db, year)
         .await?
         .into_iter()
         .find(|p| p.version == version)
         .ok_or(AppError::NotFound)?;
     let published = serde_json::from_str(&publication.result).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(PublicationPage { ctx, publication, published })
+    Ok(PublicationPage { ctx, plan, publication, published })
 }
 
 #[derive(Deserialize)]
