@@ -1,7 +1,7 @@
 // The browser tests' harness: starts the real `linxuan` binary on a free port with a fresh data
 // directory, reads the first-run link it prints, and launches Debian's Chromium via Playwright.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,6 +192,15 @@ export async function checkFieldErrors(page, what) {
   });
   expect(found.invalid > 0 && found.messages > 0, `${what}: a field is marked invalid with its message (${JSON.stringify(found)})`);
   expect(found.problems.length === 0, `${what}: ${found.problems.join("; ")}`);
+}
+
+/** Saves a full-page screenshot as `<name>.png` into $LINXUAN_SCREENSHOTS, when set (for a
+ * person to look at: scripts/test does not set it). */
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  const dir = process.env.LINXUAN_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage });
 }
 
 /** On a phone: the page does not scroll sideways, and axe finds nothing serious. */

@@ -72,7 +72,7 @@ async function runRoom(server, who, page) {
   });
   await roomLink.click();
   await page.waitForURL(`${server.url}/review/room/${who.room}`);
-  await page.getByRole("heading", { name: `進階遴選發表會：第 ${who.room} 場地`, level: 1 }).waitFor();
+  await page.getByRole("heading", { name: `現場發表：第 ${who.room} 場地`, level: 1 }).waitFor();
   // axe needs the page's timers: the room is checked before the clock is paused, and again
   // only once the timer's part is over and the clock runs again.
   const check = who.device.viewport.width <= 400 ? checkPhonePage : checkA11y;
@@ -302,7 +302,7 @@ export default async function () {
     // ---------------------------------------------------------------- the board never loses what is open
     // A section the office opened stays open across the automatic reload.
     const rowOf = (scored) => group.locator("tbody tr").filter({ hasText: `${scored.code} ${scored.community}` });
-    const wangDetails = rowOf(wang).locator("details");
+    const wangDetails = rowOf(wang).locator("details").filter({ hasText: "各委員評分" });
     await wangDetails.locator("summary").click();
     expect(await wangDetails.evaluate((d) => d.open), "the reviewers' scores are open");
     const changeScore = async (who, scored, value, reason) => {

@@ -9,7 +9,7 @@
 // who wrote it. The server's clock is inside the round-1 window (112/6/13–6/15). The reviewer
 // works on a phone: each of their pages is checked there for sideways scrolling and with
 // axe-core, as is each page of the office's and the convener's.
-import { acceptInvite, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, PHONE, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, PHONE, screenshot, see, setUpAdmin, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "rubric and evidence 1" };
 const CONVENER = { name: "甲老師", password: "convening is fun 1" };
@@ -112,9 +112,9 @@ export default async function () {
 
     // ---------------------------------------------------------------- round 1 assigned
     await office.goto(`${server.url}/office/review`);
-    await see(office.locator("#phases tbody tr"), /初階初審[\s\S]*開放中/, "round 1 is open by its dates");
+    await see(office.locator("#phases tbody tr"), /初審[\s\S]*開放中/, "round 1 is open by its dates");
     await checkA11y(office, "the review overview");
-    await office.locator("#phases tbody tr").filter({ hasText: "初階初審" }).getByRole("link", { name: "指派" }).click();
+    await office.locator("#phases tbody tr").filter({ hasText: "初審" }).getByRole("link", { name: "指派" }).click();
     await office.waitForURL(`${server.url}/office/review/assign/round-1`);
     await office.getByRole("button", { name: "自動指派" }).click();
     await see(office.getByRole("status"), "已新增 3 筆指派", "three assignments were made");
@@ -126,7 +126,7 @@ export default async function () {
     const mine = reviewer.locator("main table tbody tr");
     await see(mine, /文昌一[\s\S]*未開始/, "文昌一 is assigned, not started");
     expect((await mine.count()) === 3, `three communities to review, got ${await mine.count()}`);
-    await see(reviewer.locator("main section h2"), /初階初審\s*開放中/, "the phase shows as open");
+    await see(reviewer.locator("main section h2"), /初審\s*開放中/, "the phase shows as open");
     await checkPhonePage(reviewer, "the reviewer's home with three assignments");
 
     // ---------------------------------------------------------------- the scoring page
@@ -199,6 +199,19 @@ export default async function () {
     await indicator(reviewer, "分享與推廣").fill("10");
     await reviewer.getByLabel("與系統建議不同時的理由").fill("現場訪視確認各次聚會資料完整，系統未計入紙本簽到表。");
     expect((await drafted).status() === 200, "the corrected draft was autosaved");
+    // Before submitting, the running total: richness scaled (74 / 80 × 50) and the total.
+    const expected = (timelinessPoints + 25 + 46.25).toFixed(2);
+    const running = reviewer.locator(".running");
+    await see(running.locator("dd"), "46.25 / 50", "the richness so far, scaled to its 50 points");
+    await see(running.locator(".running-total"), `總分 ${expected} / 100`, `the running total ${expected}`);
+    await see(reviewer.locator(".sticky-actions .running-compact"), `總分 ${expected} / 100`, "and beside the buttons, always in view");
+    await indicator(reviewer, "分享與推廣").fill("0");
+    await see(running.locator("dd"), "40.00 / 50", "it follows a change at once (64 / 80 × 50)");
+    await indicator(reviewer, "分享與推廣").fill("10");
+    await see(running.locator(".running-total"), `總分 ${expected} / 100`, "and back");
+    await reviewer.locator(".running").scrollIntoViewIfNeeded();
+    await screenshot(reviewer, "reviewer-running-total-phone", { fullPage: false });
+    await checkPhonePage(reviewer, "the scoring page with its running total");
     await reviewer.getByRole("button", { name: "送出評分" }).click();
     await reviewer.waitForURL(`${server.url}/review`);
     await see(reviewer.getByRole("status"), "已送出評分，謝謝您", "the submission is confirmed");
@@ -215,7 +228,7 @@ export default async function () {
     // ---------------------------------------------------------------- the office's board
     const total = (timelinessPoints + 25 + 46.25).toFixed(2);
     await office.goto(`${server.url}/office/review`);
-    await see(office.locator("#phases tbody tr"), /初階初審[\s\S]*1 \/ 3/, "one of three round-1 scores submitted");
+    await see(office.locator("#phases tbody tr"), /初審[\s\S]*1 \/ 3/, "one of three round-1 scores submitted");
     await office.getByRole("link", { name: "結果看板" }).click();
     await office.waitForURL(`${server.url}/office/review/board`);
     const group = office.locator("section.card").filter({ has: office.getByRole("heading", { name: "國中組" }) });
@@ -223,10 +236,26 @@ export default async function () {
     await see(row, total, `the board shows 文昌一's total ${total}`);
     await see(row, "46.25", "and its richness");
     await see(row, "甲等", "and the award it would get");
-    await row.locator("summary").click();
-    await see(row.locator("details li"), new RegExp(`${REVIEWER.name}（初階初審）[\\s\\S]*${total.replace(".", "\\.")}`), "the office sees who gave what");
+    await row.locator("summary", { hasText: "各委員評分" }).click();
+    await see(row.locator("details li"), new RegExp(`${REVIEWER.name}（初審）[\\s\\S]*${total.replace(".", "\\.")}`), "the office sees who gave what");
     await see(office.locator("main"), "尚有 2 份評分未送出", "the board counts the scores still to come");
+    const spread = await group.locator("svg.chart desc").first().textContent();
+    expect(/1 個社群，總分介於/.test(spread), `the score spread is drawn, and said in words: ${spread}`);
     await checkA11y(office, "the results board with a reviewer's scores opened");
+    await screenshot(office, "board-desktop");
+    // On a phone: rank, community, total and award, no sideways scrolling; the rest in details.
+    await office.setViewportSize(PHONE.viewport);
+    await office.reload();
+    const phoneRow = office.locator("section.card").filter({ has: office.getByRole("heading", { name: "國中組" }) }).locator("tbody tr").filter({ hasText: "文昌一" }).first();
+    const shownHeaders = await group.locator("table.fold thead th").evaluateAll((ths) => ths.filter((th) => th.offsetParent !== null).map((th) => th.innerText.trim()));
+    expect(JSON.stringify(shownHeaders) === JSON.stringify(["名次", "社群名稱", "總分", "獎項"]), `a phone shows rank, community, total and award: ${JSON.stringify(shownHeaders)}`);
+    await see(phoneRow, total, "the total stays in view");
+    await see(phoneRow, "甲等", "and the award");
+    await phoneRow.locator("summary", { hasText: "明細" }).click();
+    await see(phoneRow.locator("details.narrow-only dd"), "46.25", "the details open with the criteria");
+    await checkPhonePage(office, "the results board on a phone");
+    await screenshot(office, "board-phone");
+    await office.setViewportSize({ width: 1280, height: 800 });
 
     // ---------------------------------------------------------------- publishing
     await office.getByRole("link", { name: "公告結果" }).first().click();

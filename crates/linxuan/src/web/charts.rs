@@ -66,14 +66,14 @@ pub struct Mark {
 /// The totals of a group along a scale, one dot per community (dots of nearly equal totals
 /// stacked), with the award minimums as labelled lines and a legend of the levels.
 pub fn score_spread(id: &str, title: &str, desc: &str, dots: &[Dot], marks: &[Mark], legend: &[String]) -> Svg {
-    let (width, left, right) = (640.0, 16.0, 16.0);
+    let (width, left, right) = (420.0, 14.0, 14.0);
     // The scale: from a round ten below the lowest value shown to 100.
     let lowest = dots.iter().map(|d| d.value).chain(marks.iter().map(|m| m.value)).fold(100.0_f64, f64::min);
     let from = ((lowest - 5.0) / 10.0).floor().clamp(0.0, 9.0) * 10.0;
     let to = 100.0;
     let x = |v: f64| left + (v.clamp(from, to) - from) / (to - from) * (width - left - right);
     // Stack dots whose centres would be closer than a dot.
-    let radius = 6.0;
+    let radius = 5.5;
     let mut placed: Vec<(f64, usize)> = Vec::new();
     let mut stacked: Vec<(f64, usize, &Dot)> = Vec::new();
     let mut sorted: Vec<&Dot> = dots.iter().collect();
@@ -137,7 +137,7 @@ pub fn score_spread(id: &str, title: &str, desc: &str, dots: &[Dot], marks: &[Ma
             ly,
             esc(name)
         );
-        lx += 24.0 + name.chars().map(|c| if c.is_ascii() { 7.0 } else { 13.0 }).sum::<f64>();
+        lx += 22.0 + name.chars().map(|c| if c.is_ascii() { 7.0 } else { 13.0 }).sum::<f64>();
     }
     out.push_str("</svg>");
     Svg(out)
@@ -155,10 +155,10 @@ pub struct Bar {
 /// Bars to the right (positive) and left (negative) of zero, one row each: each reviewer's
 /// mean against the others' on the same communities.
 pub fn diverging_bars(id: &str, title: &str, desc: &str, bars: &[Bar], left_label: &str, right_label: &str) -> Svg {
-    let (width, name_width, row) = (640.0, 150.0, 26.0);
+    let (width, name_width, row) = (420.0, 110.0, 26.0);
     let span = bars.iter().map(|b| b.value.abs()).fold(5.0_f64, f64::max);
     let plot_left = name_width + 8.0;
-    let plot_width = width - plot_left - 70.0;
+    let plot_width = width - plot_left - 56.0;
     let zero = plot_left + plot_width / 2.0;
     let scale = plot_width / 2.0 / span;
     let height = 28.0 + bars.len() as f64 * row + 10.0;
@@ -208,7 +208,7 @@ pub struct Stack {
 /// Horizontal bars split into parts (on time, late, missing, not due yet), one per row, with a
 /// legend: the checkpoints of a group at a glance. `parts` are (class, legend text).
 pub fn stacked_bars(id: &str, title: &str, desc: &str, stacks: &[Stack], parts: &[(&str, String)]) -> Svg {
-    let (width, name_width, row) = (640.0, 170.0, 28.0);
+    let (width, name_width, row) = (420.0, 96.0, 28.0);
     let plot_left = name_width + 8.0;
     let plot_width = width - plot_left - 16.0;
     let height = 14.0 + stacks.len() as f64 * row + 34.0;

@@ -387,7 +387,11 @@ async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<Board
         match submitted.get(&a.id) {
             Some(s) => {
                 group.0 += 1;
-                let values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
+                let mut values: Vec<(String, String)> = decode(&s.values).into_iter().collect();
+                // In the plan's order (timeliness, completeness, richness), not the ids'.
+                let order: Vec<&String> =
+                    plan.tracks.get(&community.track).map(|t| t.criteria.keys().collect()).unwrap_or_default();
+                values.sort_by_key(|(id, _)| order.iter().position(|o| *o == id).unwrap_or(usize::MAX));
                 let total: rust_decimal::Decimal =
                     values.iter().filter_map(|(_, v)| v.parse::<rust_decimal::Decimal>().ok()).sum();
                 totals.entry((community.group_id.clone(), a.phase.clone())).or_default().push(
