@@ -160,14 +160,7 @@ pub async fn school_in_use(db: &impl ConnectionTrait, school_id: i32) -> Result<
 /// Every community `user_id` convenes or convened, of every year: newest year first, then by
 /// code.
 pub async fn convened_by_any_year(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Community>> {
-    let ids: Vec<i32> = Members::find()
-        .select_only()
-        .column(member::Column::CommunityId)
-        .filter(member::Column::UserId.eq(user_id))
-        .filter(member::Column::Role.eq(CONVENER))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let ids = convened_ids(db, user_id).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -179,15 +172,20 @@ pub async fn convened_by_any_year(db: &impl ConnectionTrait, user_id: i32) -> Re
         .await?)
 }
 
-pub async fn convened_by(db: &impl ConnectionTrait, year: i32, user_id: i32) -> Result<Vec<Community>> {
-    let ids: Vec<i32> = Members::find()
+/// The ids of the communities `user_id` convenes, any year.
+async fn convened_ids(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<i32>> {
+    Ok(Members::find()
         .select_only()
         .column(member::Column::CommunityId)
         .filter(member::Column::UserId.eq(user_id))
         .filter(member::Column::Role.eq(CONVENER))
         .into_tuple()
         .all(db)
-        .await?;
+        .await?)
+}
+
+pub async fn convened_by(db: &impl ConnectionTrait, year: i32, user_id: i32) -> Result<Vec<Community>> {
+    let ids = convened_ids(db, user_id).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -20,21 +20,7 @@ impl std::fmt::Display for Svg {
     }
 }
 
-/// Text made safe inside SVG markup.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::web::format::escape as esc;
 
 /// The opening of a picture with its text alternative; `id` makes the title and description
 /// ids unique on the page.

@@ -110,9 +110,8 @@ impl From<askama::Error> for AppError {
 }
 
 fn page(status: StatusCode, zh: &str, en: &str, detail: Option<(&str, &str)>) -> Response {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let lang = LANG.try_with(|l| *l).unwrap_or(Lang::ZhTw);
-    let pick = |zh: &str, en: &str| escape(crate::i18n::pick(lang, zh, en));
+    let pick = |zh: &str, en: &str| crate::web::format::escape(crate::i18n::pick(lang, zh, en));
     let detail = detail.map(|(zh, en)| format!("<p>{}</p>", pick(zh, en))).unwrap_or_default();
     let body = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\

@@ -27,6 +27,22 @@ pub fn date(ctx: &Ctx, d: NaiveDate) -> String {
     if ctx.en() { d.format("%-d %B %Y").to_string() } else { roc::format_long(d) }
 }
 
+/// Text made safe inside HTML or SVG markup (text and quoted attributes) built by hand.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `12.3 MB`
 pub fn human_size(bytes: i64) -> String {
     let b = bytes as f64;

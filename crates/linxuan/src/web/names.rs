@@ -25,6 +25,22 @@ pub fn phase(ctx: &Ctx, plan: &Plan, id: &str) -> String {
     plan.review.phases.get(id).map_or_else(|| id.to_string(), |p| pick(ctx, &p.name, &p.name_en, id))
 }
 
+/// A review round of a track (1 = 初審), else "round N".
+pub fn round(ctx: &Ctx, plan: &Plan, track_id: &str, round: i64) -> String {
+    plan.tracks
+        .get(track_id)
+        .and_then(|t| t.rounds.get((round as usize).wrapping_sub(1)))
+        .map(|r| ctx.named(&r.name, &r.name_en).to_string())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| ctx.tf1("board.round_n", "n", &round.to_string()))
+}
+
+/// A review round of a group's track.
+pub fn round_of_group(ctx: &Ctx, plan: &Plan, group_id: &str, n: i64) -> String {
+    let track = plan.groups.get(group_id).map_or("", |g| g.track.as_str());
+    round(ctx, plan, track, n)
+}
+
 /// A group, by id.
 pub fn group(ctx: &Ctx, plan: &Plan, id: &str) -> String {
     plan.groups.get(id).map_or_else(|| id.to_string(), |g| pick(ctx, &g.name, &g.name_en, id))

@@ -469,20 +469,7 @@ pub struct EditPage {
     notice: String,
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::web::format::escape as esc;
 
 /// Field widgets for the section forms. Each returns escaped HTML: label, input, and the
 /// field's problem when it has one.

@@ -103,14 +103,50 @@ struct BoardData {
     late: Vec<LateNote>,
 }
 
-/// A conflict found after its phase closed, for the board.
-struct LateNote {
+/// A conflict found after its phase closed, whose score still counts: a decision for the office
+/// (on the board and the cut page).
+pub struct LateNote {
     group: String,
     reviewer: String,
     community: String,
     phase: String,
     at: chrono::DateTime<chrono::Utc>,
     reason: String,
+}
+
+impl LateNote {
+    /// The year's late conflicts, with the names they are told by.
+    fn of(snapshot: &review::Snapshot, reviewers: &HashMap<i32, String>) -> Vec<LateNote> {
+        snapshot
+            .late_conflicts
+            .iter()
+            .filter_map(|l| {
+                let c = snapshot.communities.iter().find(|c| c.id == l.assignment.community_id)?;
+                Some(LateNote {
+                    group: c.group_id.clone(),
+                    reviewer: reviewers.get(&l.assignment.reviewer_id).cloned().unwrap_or_default(),
+                    community: format!("{} {}", c.code, c.name),
+                    phase: l.assignment.phase.clone(),
+                    at: l.conflict.created_at,
+                    reason: l.conflict.reason.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// In words, in the page's language.
+    fn describe(&self, ctx: &Ctx, plan: &Plan) -> String {
+        ctx.tf(
+            "board.late_conflict",
+            &[
+                ("reviewer", &self.reviewer),
+                ("community", &self.community),
+                ("phase", &names::phase(ctx, plan, &self.phase)),
+                ("when", &crate::web::format::local_time(self.at)),
+                ("reason", &self.reason),
+            ],
+        )
+    }
 }
 
 impl BoardPage {
@@ -196,20 +232,10 @@ impl BoardPage {
         crate::web::format::local_time(d.decided_at)
     }
     fn cut_rounds(&self, g: &GroupResult) -> Vec<(i64, String)> {
-        self.plan
-            .tracks
-            .get(&g.track)
-            .map(|t| {
-                t.rounds
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(i, r)| {
-                        (i as i64 + 1, self.ctx.tf1("board.cut_for", "round", self.ctx.named(&r.name, &r.name_en)))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        let rounds = self.plan.tracks.get(&g.track).map_or(0, |t| t.rounds.len() as i64);
+        (2..=rounds)
+            .map(|r| (r, self.ctx.tf1("board.cut_for", "round", &names::round(&self.ctx, &self.plan, &g.track, r))))
+            .collect()
     }
     fn field_id(&self, field: &str, group: &str) -> String {
         format!("{field}-{group}")
@@ -304,23 +330,7 @@ impl BoardPage {
         )
     }
     fn late_of(&self, group: &str) -> Vec<String> {
-        self.data
-            .late
-            .iter()
-            .filter(|l| l.group == group)
-            .map(|l| {
-                self.ctx.tf(
-                    "board.late_conflict",
-                    &[
-                        ("reviewer", &l.reviewer),
-                        ("community", &l.community),
-                        ("phase", &self.phase_name(&l.phase)),
-                        ("when", &crate::web::format::local_time(l.at)),
-                        ("reason", &l.reason),
-                    ],
-                )
-            })
-            .collect()
+        self.data.late.iter().filter(|l| l.group == group).map(|l| l.describe(&self.ctx, &self.plan)).collect()
     }
     fn has_leniency(&self, st: &StatsTable) -> bool {
         st.rows.iter().any(|(_, r)| r.leniency.is_some())
@@ -431,21 +441,7 @@ async fn board_data(state: &AppState, year: i32, plan: &Plan) -> AppResult<Board
             })
         })
         .collect();
-    let late = snapshot
-        .late_conflicts
-        .iter()
-        .filter_map(|l| {
-            let c = by_id.get(&l.assignment.community_id)?;
-            Some(LateNote {
-                group: c.group_id.clone(),
-                reviewer: reviewers.get(&l.assignment.reviewer_id).cloned().unwrap_or_default(),
-                community: format!("{} {}", c.code, c.name),
-                phase: l.assignment.phase.clone(),
-                at: l.conflict.created_at,
-                reason: l.conflict.reason.clone(),
-            })
-        })
-        .collect();
+    let late = LateNote::of(&snapshot, &reviewers);
     Ok(BoardData {
         late,
         stats,
@@ -719,10 +715,10 @@ async fn cut_page_of(
     let (rule, outcome) = compute(snapshot, plan, &group, round)?;
     let codes = snapshot.communities.iter().map(|c| (c.id, (c.code.clone(), c.name.clone()))).collect();
     let group_name = names::group(&ctx, plan, &group);
-    let round_name = round_name(&ctx, plan, &group, round);
+    let round_name = names::round_of_group(&ctx, plan, &group, round);
     let confirmed = store::cut(&state.db, year, &group, round as i32).await?;
     let unfinished = cut_unfinished(state, snapshot, &ctx, plan, year, &group, round, outcome.as_ref()).await?;
-    let late = late_conflicts(state, snapshot, &ctx, plan, Some(&group)).await?;
+    let late = late_conflicts(state, snapshot, &ctx, plan, &group).await?;
     Ok(CutPage {
         ctx,
         group,
@@ -740,50 +736,21 @@ async fn cut_page_of(
     })
 }
 
-/// A round of a group's track by its plan name (複審), else its number.
-fn round_name(ctx: &Ctx, plan: &Plan, group: &str, round: i64) -> String {
-    plan.groups
-        .get(group)
-        .and_then(|g| plan.tracks.get(&g.track))
-        .and_then(|t| t.rounds.get((round as usize).wrapping_sub(1)))
-        .map(|r| ctx.named(&r.name, &r.name_en).to_string())
-        .unwrap_or_else(|| ctx.tf1("board.round_n", "n", &round.to_string()))
-}
-
-/// The conflicts found after their phase closed whose scores still count (of one group, or
-/// all): each as a decision for the office, in words.
-pub async fn late_conflicts(
+/// The conflicts of a group found after their phase closed whose scores still count, each as a
+/// decision for the office, in words.
+async fn late_conflicts(
     state: &AppState,
     snapshot: &review::Snapshot,
     ctx: &Ctx,
     plan: &Plan,
-    group: Option<&str>,
+    group: &str,
 ) -> AppResult<Vec<String>> {
     if snapshot.late_conflicts.is_empty() {
         return Ok(Vec::new());
     }
     let reviewers: HashMap<i32, String> =
         users::list(&state.db, Some("reviewer")).await?.into_iter().map(|u| (u.id, u.name)).collect();
-    Ok(snapshot
-        .late_conflicts
-        .iter()
-        .filter_map(|late| {
-            let c = snapshot.communities.iter().find(|c| c.id == late.assignment.community_id)?;
-            if group.is_some_and(|g| g != c.group_id) {
-                return None;
-            }
-            Some(ctx.tf(
-                "board.late_conflict",
-                &[
-                    ("reviewer", reviewers.get(&late.assignment.reviewer_id).map_or("?", String::as_str)),
-                    ("community", &format!("{} {}", c.code, c.name)),
-                    ("phase", &names::phase(ctx, plan, &late.assignment.phase)),
-                    ("when", &crate::web::format::local_time(late.conflict.created_at)),
-                    ("reason", &late.conflict.reason),
-                ],
-            ))
-        })
-        .collect())
+    Ok(LateNote::of(snapshot, &reviewers).iter().filter(|l| l.group == group).map(|l| l.describe(ctx, plan)).collect())
 }
 
 /// Before a cut: the earlier round still open, scores not submitted, communities of the group

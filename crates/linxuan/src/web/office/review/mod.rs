@@ -98,12 +98,7 @@ impl Overview {
         self.ctx.named(&v.phase.name, &v.phase.name_en).to_string()
     }
     fn round_name(&self, track: &str, round: &i64) -> String {
-        self.plan
-            .tracks
-            .get(track)
-            .and_then(|t| t.rounds.get((*round as usize).wrapping_sub(1)))
-            .map(|r| self.ctx.named(&r.name, &r.name_en).to_string())
-            .unwrap_or_else(|| self.ctx.tf1("board.round_n", "n", &round.to_string()))
+        crate::web::names::round(&self.ctx, &self.plan, track, *round)
     }
 }
 

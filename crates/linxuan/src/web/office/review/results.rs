@@ -207,16 +207,7 @@ impl PublishedNames<'_> {
     }
     pub fn not_passed(&self, g: &PublishedGroup, c: &PublishedCommunity) -> Option<String> {
         let round = c.not_passed?;
-        let name = self
-            .plan
-            .groups
-            .get(&g.group)
-            .and_then(|group| self.plan.tracks.get(&group.track))
-            .and_then(|t| t.rounds.get((round as usize).wrapping_sub(1)))
-            .map_or_else(
-                || self.ctx.tf1("board.round_n", "n", &round.to_string()),
-                |r| self.ctx.named(&r.name, &r.name_en).to_string(),
-            );
+        let name = crate::web::names::round_of_group(self.ctx, self.plan, &g.group, i64::from(round));
         Some(self.ctx.tf1("board.not_passed", "round", &name))
     }
     /// The vacancies, each level by its name in the page's language.
