@@ -6,6 +6,7 @@ pub mod filetype;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod number;
+pub mod outcomes;
 pub mod people;
 pub mod plan;
 pub mod progress;

@@ -39,6 +39,8 @@ pub struct Inner {
     heavy: tokio::sync::Semaphore,
     /// What the heaviest pages computed, kept while the database stays the same.
     pub computed: crate::cache::Computed,
+    /// Public pages as sent to anonymous visitors, kept while the database stays the same.
+    pub pages: crate::cache::Pages,
     /// Plans as read from their TOML, by year, with a hash of the text they came from.
     parsed_plans: std::sync::Mutex<std::collections::HashMap<i32, (u64, Plan)>>,
     /// The PDF typesetter, made on first use: scanning the fonts reads tens of megabytes.
@@ -212,6 +214,7 @@ impl App {
             background: Background::default(),
             parsed_plans: Default::default(),
             computed: Default::default(),
+            pages: Default::default(),
             heavy: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             typesetter: tokio::sync::OnceCell::new(),
         }));

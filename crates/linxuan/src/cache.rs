@@ -76,3 +76,39 @@ impl Computed {
         Counts { hits: self.hits.load(Ordering::Relaxed), misses: self.misses.load(Ordering::Relaxed) }
     }
 }
+
+/// Whole public pages as sent (the showcase), by language and address, under the revision of
+/// the database they were made at: an anonymous visitor's page is the same for everyone, so
+/// while nothing is committed it is sent again as it is, with its `ETag`.
+#[derive(Default)]
+pub struct Pages {
+    kept: std::sync::Mutex<HashMap<String, (Revision, Arc<Page>)>>,
+}
+
+/// A page as sent: its body and its entity tag.
+pub struct Page {
+    pub body: axum::body::Bytes,
+    pub etag: String,
+}
+
+/// More addresses than this (a crawl of every search) and the kept pages start afresh.
+const PAGES_KEPT: usize = 2000;
+
+impl Pages {
+    pub fn get(&self, key: &str, revision: &Revision) -> Option<Arc<Page>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(key).filter(|(seen, _)| seen == revision).map(|(_, page)| page.clone())
+    }
+
+    pub fn put(&self, key: String, revision: Revision, body: String) -> Arc<Page> {
+        use sha2::Digest;
+        let etag = format!("\"{}\"", hex::encode(&sha2::Sha256::digest(body.as_bytes())[..12]));
+        let page = Arc::new(Page { body: axum::body::Bytes::from(body), etag });
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= PAGES_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, (revision, page.clone()));
+        page
+    }
+}

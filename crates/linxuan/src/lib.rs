@@ -15,6 +15,8 @@ pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod memory;
+pub mod outcomes;
+pub mod published;
 pub mod review;
 pub mod secrets;
 pub mod uploads;

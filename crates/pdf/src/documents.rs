@@ -205,3 +205,45 @@ mod tests {
         );
     }
 }
+
+/// Certificates (獎狀): one page each, in one document (one per community, or all of them
+/// merged for printing).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificatesDocument {
+    /// The PDF's title.
+    pub title: String,
+    /// A preview carries a watermark.
+    pub draft: bool,
+    pub draft_label: String,
+    pub certificates: Vec<CertificatePage>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificatePage {
+    /// 桃教專字第1120001號
+    pub number: String,
+    /// 獎狀
+    pub title: String,
+    pub body: String,
+    /// 桃園市政府教育局
+    pub issuer: String,
+    /// 局長 王○○
+    pub head: String,
+    /// 中華民國112年7月7日
+    pub date: String,
+}
+
+pub const CERTIFICATES: &str = include_str!("../templates/certificates.typ");
+
+impl CertificatesDocument {
+    pub fn render(&self, typesetter: &Typesetter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
+        typesetter.render(CERTIFICATES, self, today)
+    }
+
+    /// Every text of the document, for a coverage check before typesetting.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.certificates
+            .iter()
+            .flat_map(|c| [&c.number, &c.title, &c.body, &c.issuer, &c.head, &c.date].into_iter().map(String::as_str))
+    }
+}

@@ -2,10 +2,13 @@
 //!
 //! A document is a typst template (kept beside this crate, compiled in) and its data, given to
 //! the template as JSON at `/data.json`: the template never sees text it would have to escape.
-//! Fonts come from the machine (and from the data directory's `fonts/`), scanned once; a CJK
-//! font such as Noto Serif/Sans CJK TC (Debian: `fonts-noto-cjk`) is needed for Chinese text,
-//! and [`Fonts::covers_cjk`] tells whether one was found so the caller can say so plainly.
-//! typst embeds only the glyphs used, so a certificate stays small.
+//! Fonts travel with the binary: a Kai face for certificates (AR PL UKai TW) and a body face
+//! (Noto Serif CJK TC, regular and bold; the regular face also has every character of CJK Unified Ideographs), each cut to Big5's characters and the punctuation an
+//! official paper uses (`fonts/`, with their licences; `scripts/subset-fonts` makes them). The
+//! data directory's `fonts/` and the system's fonts come after them, for rare characters in
+//! names; [`Fonts::uncovered`] names a character no font has, so such a document is refused
+//! rather than printed with an empty box. typst embeds only the glyphs used, so a certificate
+//! stays small.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,7 +25,19 @@ use typst_layout::PagedDocument;
 
 mod documents;
 
-pub use documents::{ResultHeadings, ResultRow, ResultsDocument, ResultsGroup};
+/// The templates' sources, for tests that lay a document out themselves.
+pub mod documents_source {
+    pub use crate::documents::CERTIFICATES;
+}
+
+pub use documents::{CertificatePage, CertificatesDocument, ResultHeadings, ResultRow, ResultsDocument, ResultsGroup};
+
+/// The fonts shipped with Linxuan (see `fonts/README.md`), compiled into the binary.
+const BUNDLED: [&[u8]; 3] = [
+    include_bytes!("../fonts/ukai-tw.ttf"),
+    include_bytes!("../fonts/noto-serif-cjk-tc-regular.otf"),
+    include_bytes!("../fonts/noto-serif-cjk-tc-bold.otf"),
+];
 
 /// A character every usable Chinese font has (遴, as in 遴選).
 const CJK_PROBE: char = '遴';
@@ -52,9 +67,15 @@ impl PdfError {
     }
 }
 
+/// Where a face's data is.
+enum FontData {
+    Bundled(&'static [u8]),
+    File(PathBuf),
+}
+
 /// One face of a font file, loaded when first used.
 struct FontSlot {
-    path: PathBuf,
+    source: FontData,
     index: u32,
     font: OnceLock<Option<Font>>,
 }
@@ -63,8 +84,11 @@ impl FontSlot {
     fn get(&self) -> Option<Font> {
         self.font
             .get_or_init(|| {
-                let data = std::fs::read(&self.path).ok()?;
-                Font::new(Bytes::new(data), self.index)
+                let data = match &self.source {
+                    FontData::Bundled(bytes) => Bytes::new(*bytes),
+                    FontData::File(path) => Bytes::new(std::fs::read(path).ok()?),
+                };
+                Font::new(data, self.index)
             })
             .clone()
     }
@@ -90,21 +114,48 @@ impl Fonts {
         dirs
     }
 
-    /// Scans the directories (recursively) for OpenType/TrueType fonts and collections.
+    /// The bundled fonts, then the fonts found in the directories (recursively): OpenType,
+    /// TrueType and collections.
     pub fn search(dirs: &[PathBuf]) -> Fonts {
+        Fonts::scan(dirs, true)
+    }
+
+    /// Only the fonts found in the directories, without the bundled ones (for tests of what
+    /// happens on a machine without a Chinese font).
+    pub fn search_without_bundled(dirs: &[PathBuf]) -> Fonts {
+        Fonts::scan(dirs, false)
+    }
+
+    fn scan(dirs: &[PathBuf], bundled: bool) -> Fonts {
+        let mut book = FontBook::new();
+        let mut slots = Vec::new();
+        if bundled {
+            for bytes in BUNDLED {
+                for (index, info) in FontInfo::iter(bytes).enumerate() {
+                    book.push(info);
+                    slots.push(FontSlot {
+                        source: FontData::Bundled(bytes),
+                        index: index as u32,
+                        font: OnceLock::new(),
+                    });
+                }
+            }
+        }
         let mut files = Vec::new();
         for dir in dirs {
             collect_font_files(dir, &mut files, 0);
         }
         files.sort();
         files.dedup();
-        let mut book = FontBook::new();
-        let mut slots = Vec::new();
         for path in files {
             let Ok(data) = std::fs::read(&path) else { continue };
             for (index, info) in FontInfo::iter(&data).enumerate() {
                 book.push(info);
-                slots.push(FontSlot { path: path.clone(), index: index as u32, font: OnceLock::new() });
+                slots.push(FontSlot {
+                    source: FontData::File(path.clone()),
+                    index: index as u32,
+                    font: OnceLock::new(),
+                });
             }
         }
         Fonts { book: LazyHash::new(book), slots, searched: dirs.to_vec() }
@@ -113,6 +164,24 @@ impl Fonts {
     /// Whether some font has Chinese characters.
     pub fn covers_cjk(&self) -> bool {
         (0..self.slots.len()).any(|i| self.book.info(i).is_some_and(|info| info.coverage.contains(CJK_PROBE as u32)))
+    }
+
+    /// The characters of `text` that no font has (each once, in order of appearance): a
+    /// document with one of them would show an empty box. Spaces and control characters need
+    /// no glyph.
+    pub fn uncovered(&self, text: &str) -> Vec<char> {
+        let mut out: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if c.is_whitespace() || c.is_control() || out.contains(&c) {
+                continue;
+            }
+            let covered =
+                (0..self.slots.len()).any(|i| self.book.info(i).is_some_and(|info| info.coverage.contains(c as u32)));
+            if !covered {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// The font families found, sorted, for `linxuan doctor`-like reports and logs.

@@ -1,5 +1,4 @@
-//! The results document typeset with the machine's fonts (scripts/test installs Debian's
-//! fonts-noto-cjk): Chinese text set in a CJK face with no missing glyph, a draft marked as such,
+//! The results document typeset with the fonts that travel with Linxuan: Chinese text set in a CJK face with no missing glyph, a draft marked as such,
 //! and a clear error when no Chinese font exists.
 
 use linxuan_pdf::{Fonts, PdfError, ResultHeadings, ResultRow, ResultsDocument, ResultsGroup, Typesetter};
@@ -43,12 +42,9 @@ fn document(rows: usize, draft: bool) -> ResultsDocument {
 }
 
 fn typesetter() -> Typesetter {
-    let fonts = Fonts::search(&Fonts::standard_dirs(None));
-    assert!(
-        fonts.covers_cjk(),
-        "no CJK font on this machine: scripts/test installs fonts-noto-cjk (found: {:?})",
-        fonts.families()
-    );
+    // The bundled fonts alone: what a fresh machine has.
+    let fonts = Fonts::search(&[]);
+    assert!(fonts.covers_cjk(), "the bundled fonts have Chinese (found: {:?})", fonts.families());
     Typesetter::new(fonts)
 }
 
@@ -87,9 +83,10 @@ fn long_results_run_onto_more_pages_and_drafts_say_so() {
 
 #[test]
 fn without_a_chinese_font_the_error_says_what_to_install() {
+    // Only possible without the bundled fonts (a build that left them out).
     let empty = std::env::temp_dir().join("linxuan-no-fonts");
     std::fs::create_dir_all(&empty).unwrap();
-    let typesetter = Typesetter::new(Fonts::search(&[empty]));
+    let typesetter = Typesetter::new(Fonts::search_without_bundled(&[empty]));
     let err = document(1, false).render(&typesetter, (2023, 6, 30)).unwrap_err();
     assert!(matches!(err, PdfError::NoCjkFont { .. }));
     assert!(err.to_string().contains("fonts-noto-cjk"));

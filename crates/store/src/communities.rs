@@ -62,6 +62,7 @@ pub async fn create(
         consent: Set(None),
         consent_at: Set(None),
         consent_by: Set(None),
+        summary: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -140,6 +140,8 @@ pub async fn create(
         created_at: Set(now),
         deleted_at: Set(None),
         deleted_by: Set(None),
+        public_at: Set(None),
+        public_by: Set(None),
     }
     .insert(db)
     .await?;

@@ -15,6 +15,7 @@ pub mod files;
 pub mod mail;
 pub mod meetings;
 pub mod migration;
+pub mod outcomes;
 pub mod plans;
 pub mod review;
 pub mod schools;

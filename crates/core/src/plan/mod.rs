@@ -52,6 +52,9 @@ pub struct Plan {
     pub review: Review,
     pub presentation_day: PresentationDay,
     pub budget: Budget,
+    /// Certificates and commendations (SPEC §3): issuer, numbering, wording.
+    #[serde(default)]
+    pub outcomes: crate::outcomes::Outcomes,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -183,6 +183,9 @@ pub fn validate(plan: &Plan) -> Vec<Problem> {
     c.not_empty("title", &plan.title);
     c.not_empty("authority", &plan.authority);
     c.not_empty("organiser", &plan.organiser);
+    for (path, zh, en) in crate::outcomes::problems(&plan.outcomes) {
+        c.add(&path, zh, en);
+    }
 
     // Operating period
     let period = &plan.operating_period;

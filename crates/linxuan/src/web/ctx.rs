@@ -215,6 +215,65 @@ fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The session cookie's names (`__Host-` behind https).
+const SESSION_COOKIES: [&str; 2] = ["linxuan", "__Host-linxuan"];
+
+/// A page anyone may read and nothing on it changes anything (the public showcase): for a
+/// visitor without a session, the page is made without one — no session is started, no
+/// cookie set, nothing written — so it can be kept and served to everyone alike. A visitor
+/// who is signed in gets the usual `Ctx`.
+pub struct Public(pub Ctx);
+
+impl FromRequestParts<AppState> for Public {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if SESSION_COOKIES.iter().any(|name| cookie(parts, name).is_some()) {
+            return Ok(Public(Ctx::from_request_parts(parts, state).await?));
+        }
+        let session =
+            Session::from_request_parts(parts, state).await.map_err(|(_, e)| AppError::Internal(e.to_string()))?;
+        Ok(Public(Ctx {
+            lang: lang_of(parts, None),
+            csrf: String::new(),
+            user: None,
+            flashes: Vec::new(),
+            here: here_of(parts),
+            session,
+        }))
+    }
+}
+
+impl Ctx {
+    /// Whether the page as made for this visitor is the same for every anonymous visitor in
+    /// this language (no user, no message left for them).
+    pub fn anonymous(&self) -> bool {
+        self.user.is_none() && self.flashes.is_empty() && self.csrf.is_empty()
+    }
+}
+
+fn lang_of(parts: &Parts, user: Option<&CurrentUser>) -> Lang {
+    cookie(parts, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| user.and_then(|u| Lang::parse(&u.locale)))
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(i18n::from_accept_language)
+        })
+        .unwrap_or(Lang::ZhTw)
+}
+
+fn here_of(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|u| u.0.path_and_query().map_or("/", |p| p.as_str()).to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
@@ -222,25 +281,11 @@ impl FromRequestParts<AppState> for Ctx {
         let session =
             Session::from_request_parts(parts, state).await.map_err(|(_, e)| AppError::Internal(e.to_string()))?;
         let user = parts.extensions.get::<AuthSession>().and_then(|a| a.user.clone());
-        let lang = cookie(parts, LANG_COOKIE)
-            .and_then(Lang::parse)
-            .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.locale)))
-            .or_else(|| {
-                parts
-                    .headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|h| h.to_str().ok())
-                    .and_then(i18n::from_accept_language)
-            })
-            .unwrap_or(Lang::ZhTw);
+        let lang = lang_of(parts, user.as_ref());
         let csrf = csrf_token(&session).await?;
         let flashes = take_flashes(&session).await;
         keep_alive(&session).await;
-        let here = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map(|u| u.0.path_and_query().map_or("/", |p| p.as_str()).to_string())
-            .unwrap_or_else(|| parts.uri.path().to_string());
+        let here = here_of(parts);
         Ok(Ctx { lang, csrf, user, flashes, here, session })
     }
 }

@@ -72,6 +72,12 @@ impl AppError {
     pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> Self {
         AppError::BadRequest { zh: zh.into(), en: en.into() }
     }
+
+    /// A bad request whose message is the catalogue's `key` (both languages), with `args`.
+    pub fn refused(key: &str, args: &[(&str, &str)]) -> Self {
+        use linxuan_core::Lang;
+        AppError::BadRequest { zh: crate::i18n::tf(Lang::ZhTw, key, args), en: crate::i18n::tf(Lang::En, key, args) }
+    }
 }
 
 impl From<linxuan_store::StoreError> for AppError {

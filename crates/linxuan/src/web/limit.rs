@@ -31,6 +31,8 @@ pub const RESETS_PER_ADDRESS: usize = 20;
 /// Reset links asked for one account within [`WINDOW`] (a mailbox is not flooded).
 pub const RESETS_PER_ACCOUNT: usize = 3;
 pub const WINDOW: Duration = Duration::minutes(15);
+/// Visit requests (the public lecturer form) from one address within [`WINDOW`].
+pub const VISITS_PER_ADDRESS: usize = 5;
 
 #[derive(Default)]
 pub struct LoginLimiter {
@@ -127,6 +129,18 @@ impl LoginLimiter {
         let wait = Self::wait_for(&mut events, &format!("reset-address:{address}"), RESETS_PER_ADDRESS, now)
             .max(Self::wait_for(&mut events, &format!("reset-account:{email}"), RESETS_PER_ACCOUNT, now));
         if wait > 0 { Err(wait) } else { Ok(()) }
+    }
+
+    /// `Err(seconds to wait)` when a visit request from `address` must wait (the public form
+    /// sends e-mail: it must not be a way to flood mailboxes).
+    pub fn check_visit(&self, address: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = Self::wait_for(&mut events, &format!("visit-address:{address}"), VISITS_PER_ADDRESS, now);
+        if wait > 0 { Err(wait) } else { Ok(()) }
+    }
+
+    pub fn record_visit(&self, address: &str, now: DateTime<Utc>) {
+        self.record(&[format!("visit-address:{address}")], now);
     }
 
     pub fn record_reset(&self, email: &str, address: &str, now: DateTime<Utc>) {

@@ -13,15 +13,18 @@ pub mod client;
 pub mod community;
 pub mod csrf;
 pub mod ctx;
+pub mod download;
 pub mod error;
 pub mod format;
 pub mod forms;
 pub mod home;
 pub mod input;
+pub mod lecturers;
 pub mod limit;
 pub mod names;
 pub mod office;
 pub mod review;
+pub mod showcase;
 pub mod timeout;
 
 use axum::Router;
@@ -81,7 +84,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::root))
         .route("/healthz", get(home::health))
         .route("/lang", get(home::switch_language))
-        .merge(account::public_routes());
+        .merge(account::public_routes())
+        .merge(showcase::routes())
+        .merge(lecturers::routes());
     let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
     let office = office::routes().route_layer(from_fn(require_admin));
     // The role first, then (for a route naming a community or an assignment) that it is theirs.

@@ -58,6 +58,16 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/password/reset/{token}", Public),
         ("GET", "/assets/app.css", Public),
         ("GET", "/assets/app.js", Public),
+        // The public showcase and lecturer directory (404 until a publication exists).
+        ("GET", "/showcase", Public),
+        ("GET", "/showcase/{year}", Public),
+        ("GET", "/showcase/{year}/{code}", Public),
+        ("GET", "/showcase/{year}/{code}/files/{document}", Public),
+        ("GET", "/lecturers", Public),
+        ("GET", "/lecturers/{id}", Public),
+        ("POST", "/lecturers/{id}", Public),
+        ("GET", "/lecturers/confirm/{secret}", Public),
+        ("POST", "/lecturers/confirm/{secret}", Public),
         ("GET", "/account", SignedIn),
         ("POST", "/account/password", SignedIn),
         ("POST", "/account/profile", SignedIn),
@@ -85,6 +95,11 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/community/{id}/members/{member}/convener", Community),
         ("POST", "/community/{id}/members/{member}/delete", Community),
         ("GET", "/community/{id}/results", Community),
+        ("GET", "/community/{id}/certificate", Community),
+        ("POST", "/community/{id}/summary", Community),
+        ("GET", "/community/{id}/lecturer", Community),
+        ("POST", "/community/{id}/lecturer", Community),
+        ("POST", "/community/{id}/requests/{request}", Community),
         ("GET", "/community/{id}/self-evaluation", Community),
         ("POST", "/community/{id}/self-evaluation", Community),
         // The reviewer's pages.
@@ -107,6 +122,18 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/office/communities/import", Office),
         ("GET", "/office/communities/template.csv", Office),
         ("POST", "/office/communities/{id}/status", Office),
+        ("GET", "/office/outcomes", Office),
+        ("POST", "/office/outcomes/certificates", Office),
+        ("GET", "/office/outcomes/preview.pdf", Office),
+        ("GET", "/office/outcomes/certificates.pdf", Office),
+        ("GET", "/office/outcomes/certificates/{seq}", OfficeMaybeAbsent),
+        ("GET", "/office/outcomes/trophies.xlsx", Office),
+        ("GET", "/office/outcomes/roster.xlsx", Office),
+        ("POST", "/office/outcomes/staff", Office),
+        ("POST", "/office/outcomes/staff/{id}/delete", Office),
+        ("GET", "/office/outcomes/lecturers", Office),
+        ("GET", "/office/outcomes/showcase", Office),
+        ("POST", "/office/outcomes/documents/{id}/public", Office),
         ("GET", "/office/plan", Office),
         ("GET", "/office/plan/download", Office),
         ("GET", "/office/plan/edit/{section}", Office),
@@ -292,6 +319,11 @@ impl Fixture {
             .replace("{group}", "basic-elementary")
             .replace("{round}", "2")
             .replace("{section}", "general")
+            .replace("{seq}", "1")
+            .replace("{secret}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+            .replace("{year}", "111")
+            .replace("{code}", "B-001")
+            .replace("{request}", "1")
     }
 
     /// The id variants worth trying for a route.

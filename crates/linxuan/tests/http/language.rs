@@ -217,6 +217,26 @@ E1,basic-elementary,1,chen@ncu.edu.tw,timeliness,25\nE1,basic-elementary,1,chen@
             row.try_get_by_index::<i32>(0).unwrap().to_string()
         }
     };
+    // The awarded community shares its work and its convener is listed as a lecturer: the
+    // showcase and the directory have something to show.
+    lin.post(&format!("/community/{a}/summary"), &[("summary", "A year of planning together.")]).await;
+    lin.post(&format!("/community/{a}/consent"), &[("consent", "yes")]).await;
+    lin.post(&format!("/community/{a}/lecturer"), &[("listed", "1"), ("topic", "Starting a community")]).await;
+    let code: String = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .state
+            .db
+            .query_one_raw(Statement::from_string(
+                app.state.db.get_database_backend(),
+                format!("SELECT code FROM communities WHERE id = {a}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap()
+    };
+    let document = id_of("SELECT MIN(id) FROM documents").await;
     let (member, meeting, school, user) = (
         id_of("SELECT MIN(id) FROM members WHERE role = 'member'").await,
         id_of("SELECT MIN(id) FROM meetings").await,
@@ -249,6 +269,12 @@ E1,basic-elementary,1,chen@ncu.edu.tw,timeliness,25\nE1,basic-elementary,1,chen@
                 .replace("{group}", "basic-junior")
                 .replace("{round}", "2")
                 .replace("{section}", section)
+                .replace("{year}", "111")
+                .replace("{code}", &code)
+                .replace("{document}", &document)
+                .replace("{seq}", "1")
+                .replace("{request}", "1")
+                .replace("{secret}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
         };
         if route.contains("{section}") {
             urls.extend(sections.iter().map(|s| fill(s)));

@@ -12,6 +12,7 @@ mod fuzz;
 mod kept;
 mod language;
 mod office;
+mod outcomes;
 mod plan;
 mod review;
 mod security;

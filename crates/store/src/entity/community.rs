@@ -21,6 +21,9 @@ pub struct Model {
     pub consent: Option<bool>,
     pub consent_at: Option<DateTimeUtc>,
     pub consent_by: Option<String>,
+    /// What the community says of its year, for the public showcase (shown only with consent).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

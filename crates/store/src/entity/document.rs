@@ -17,6 +17,9 @@ pub struct Model {
     /// Deleted documents are hidden from review but kept for the audit.
     pub deleted_at: Option<DateTimeUtc>,
     pub deleted_by: Option<String>,
+    /// Approved by the office for the public showcase (shown only with the community's consent).
+    pub public_at: Option<DateTimeUtc>,
+    pub public_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

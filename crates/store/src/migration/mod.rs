@@ -9,6 +9,7 @@ mod m0003_review;
 mod m0004_hardening;
 mod m0005_progress_index;
 mod m0006_cut_reason;
+mod m0007_outcomes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_hardening::Migration),
             Box::new(m0005_progress_index::Migration),
             Box::new(m0006_cut_reason::Migration),
+            Box::new(m0007_outcomes::Migration),
         ]
     }
 }

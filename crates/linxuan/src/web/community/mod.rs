@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod files;
 pub mod meetings;
 pub mod members;
+pub mod outcomes;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(files::routes())
         .merge(evaluation::routes())
+        .merge(outcomes::routes())
 }
 
 /// A community opened by someone allowed to, with its year's plan.
@@ -412,7 +414,11 @@ async fn consent(
     Form(form): Form<ConsentForm>,
 ) -> AppResult<Response> {
     let portal = portal(&state, &ctx, id).await?;
-    portal.writable()?;
+    // Consent is not part of the scored record: it may be given or withdrawn at any time, also
+    // after the last deadline (withdrawing takes the showcase's materials down at once).
+    if portal.community.status == communities::REJECTED && !portal.acting_for {
+        return Err(AppError::Forbidden);
+    }
     let consent = match form.consent.as_str() {
         "yes" => true,
         "no" => false,
@@ -446,7 +452,11 @@ struct ResultsPage {
     ctx: Ctx,
     portal: Portal,
     /// (group id, the community's published result, when published).
-    published: Option<(String, crate::web::office::review::results::PublishedCommunity, String)>,
+    published: Option<(String, crate::published::PublishedCommunity, String)>,
+    /// Revoked since the publication.
+    revoked: bool,
+    /// The community's standing certificate number, once the office made them.
+    certificate: Option<String>,
 }
 
 impl ResultsPage {
@@ -475,9 +485,25 @@ async fn results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -
     let portal = portal(&state, &ctx, id).await?;
     let latest = linxuan_store::review::latest_publication(&state.db, portal.community.plan_year).await?;
     let published = latest.and_then(|p| {
-        let all: crate::web::office::review::results::Published = serde_json::from_str(&p.result).ok()?;
+        let all = crate::published::read(&p).ok()?;
         let (g, c) = all.community(&portal.community.code)?;
         Some((g.group.clone(), c.clone(), crate::web::format::local_time(p.published_at)))
     });
-    Ok(ResultsPage { ctx, portal, published })
+    let year = portal.community.plan_year;
+    let revoked = published.is_some()
+        && linxuan_store::review::revocations(&state.db, year)
+            .await?
+            .iter()
+            .any(|r| r.community_id == portal.community.id);
+    let key = linxuan_core::outcomes::Recipient::Community(portal.community.code.clone()).key();
+    let certificate = if published.is_some() {
+        linxuan_store::outcomes::certificates(&state.db, year)
+            .await?
+            .into_iter()
+            .find(|c| c.voided_at.is_none() && c.recipient == key)
+            .map(|c| c.number)
+    } else {
+        None
+    };
+    Ok(ResultsPage { ctx, portal, published, revoked, certificate })
 }

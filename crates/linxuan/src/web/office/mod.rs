@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod communities;
+pub mod outcomes;
 pub mod plan;
 pub mod plan_form;
 pub mod progress;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(communities::routes())
         .merge(progress::routes())
         .merge(review::routes())
+        .merge(outcomes::routes())
         .merge(schools::routes())
         .merge(users::routes())
         .merge(audit::routes())

@@ -437,7 +437,7 @@ impl Section {
             Section::Tracks => &["tracks"],
             Section::Groups => &["groups"],
             // Adding or removing a level adds or removes its quota in every group.
-            Section::Awards => &["award_levels", "organiser_rewards", "groups"],
+            Section::Awards => &["award_levels", "organiser_rewards", "groups", "outcomes"],
             Section::Rubric => &["rubric"],
             Section::Review => &["review"],
             Section::Presentation => &["presentation_day"],
@@ -534,6 +534,26 @@ impl EditPage {
         format!(
             "{}<p class=\"hint\">{hint}</p>",
             self.input("d", path, &self.ctx.t(label_key), &value.to_string(), "type=\"text\" autocomplete=\"off\"")
+        )
+    }
+
+    /// A date that may be left empty (then the plan's default applies).
+    pub fn opt_date(&self, path: &str, label_key: &str, value: &Option<roc::RocDate>) -> String {
+        let hint = esc(&self.ctx.t("plan.optional_date_hint"));
+        let text = value.map(|d| d.to_string()).unwrap_or_default();
+        format!(
+            "{}<p class=\"hint\">{hint}</p>",
+            self.input("D", path, &self.ctx.t(label_key), &text, "type=\"text\" autocomplete=\"off\"")
+        )
+    }
+
+    /// A longer text (a template with `{fields}`), with the fields it may use as its hint.
+    pub fn template_text(&self, path: &str, label_key: &str, value: &str, fields: &[&str]) -> String {
+        let list = fields.iter().map(|f| format!("{{{f}}}")).collect::<Vec<_>>().join(" ");
+        let hint = esc(&self.ctx.tf1("plan.template_fields", "fields", &list));
+        format!(
+            "{}<p class=\"hint\">{hint}</p>",
+            self.input("s", path, &self.ctx.t(label_key), value, "type=\"text\" class=\"wide\"")
         )
     }
 

@@ -218,7 +218,9 @@ pub fn apply(plan: &mut Value, pairs: &[(String, String)]) -> Vec<FieldProblem> 
                 }
             },
             "b" => Some(Value::Boolean(matches!(text, "true" | "on" | "1" | "yes"))),
-            "d" => match RocDate::parse(text) {
+            // An optional date: empty leaves it unset.
+            "D" if text.is_empty() => None,
+            "d" | "D" => match RocDate::parse(text) {
                 Ok(d) => Some(Value::String(d.to_string())),
                 Err(e) => {
                     problems.push(FieldProblem::new(path, e.message_zh(), e.to_string()));

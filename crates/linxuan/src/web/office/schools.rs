@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::SchoolLevel;
@@ -284,11 +284,7 @@ async fn export_rows(state: &AppState, q: ListQuery) -> AppResult<Vec<Vec<String
         .collect())
 }
 
-pub fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response()
-}
+pub use crate::web::download::attachment;
 
 async fn export_csv(State(state): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let rows = export_rows(&state, q).await?;

@@ -23,7 +23,7 @@ use linxuan_store::communities::{self, Community};
 use linxuan_store::review::{self as store, Entry, Publication, Revocation};
 use linxuan_store::schools;
 use linxuan_store::{TransactionTrait, users};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::actor;
 use crate::app::AppState;
@@ -48,48 +48,7 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------- published results
 
-/// One community in published results, frozen with the publication.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PublishedCommunity {
-    pub code: String,
-    pub name: String,
-    pub school: String,
-    pub convener: String,
-    pub rank: u32,
-    pub round: u32,
-    pub total: String,
-    /// (criterion name, mean)
-    pub criteria: Vec<(String, String)>,
-    /// Award level id and name, when awarded.
-    pub award: Option<(String, String)>,
-    pub revoked: bool,
-    /// The round whose cut it did not pass (it takes no place), if so.
-    #[serde(default)]
-    pub not_passed: Option<u32>,
-    /// Reviewers' comments, anonymous: (reviewer number in this community, comment).
-    pub comments: Vec<(usize, String)>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PublishedGroup {
-    pub group: String,
-    pub name: String,
-    pub communities: Vec<PublishedCommunity>,
-    /// (level name, places left vacant)
-    pub vacant: Vec<(String, u32)>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Published {
-    pub year: i32,
-    pub groups: Vec<PublishedGroup>,
-}
-
-impl Published {
-    pub fn community(&self, code: &str) -> Option<(&PublishedGroup, &PublishedCommunity)> {
-        self.groups.iter().find_map(|g| g.communities.iter().find(|c| c.code == code).map(|c| (g, c)))
-    }
-}
+pub use crate::published::{Published, PublishedCommunity, PublishedGroup};
 
 /// The results as they would be published now: the provisional allocation with revocations
 /// applied (a revoked award leaves its place vacant), with names and anonymous comments.

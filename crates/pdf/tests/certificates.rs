@@ -1,0 +1,78 @@
+//! Certificates typeset with the fonts that travel with Linxuan: every character read back, no
+//! missing glyph, the Kai face for the text; a rare character in a name set from a fallback font
+//! found in a font folder; and a character no font has named before anything is typeset.
+
+use std::path::PathBuf;
+
+use linxuan_pdf::{CertificatePage, CertificatesDocument, Fonts, Typesetter};
+
+fn page(name: &str) -> CertificatePage {
+    CertificatePage {
+        number: "桃教專字第1120001號".into(),
+        title: "獎狀".into(),
+        body: format!(
+            "桃園市立西門國民小學「{name}」參加111學年度教師專業學習社群績優社群遴選，榮獲國小組特優，特頒此狀，以資鼓勵。"
+        ),
+        issuer: "桃園市政府教育局".into(),
+        head: "局長　范○○".into(),
+        date: "中華民國一一二年七月七日".into(),
+    }
+}
+
+fn document(pages: Vec<CertificatePage>) -> CertificatesDocument {
+    CertificatesDocument { title: "獎狀".into(), draft: false, draft_label: String::new(), certificates: pages }
+}
+
+fn fixture_fonts() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fonts")
+}
+
+#[test]
+fn the_bundled_fonts_alone_set_a_certificate_in_kai_with_every_character() {
+    // No font folder at all: only what travels with the binary.
+    let typesetter = Typesetter::new(Fonts::search(&[]));
+    assert!(typesetter.fonts().covers_cjk());
+    let doc = document(vec![page("數學好好玩"), page("閱讀堃喆犇")]);
+    let set = typesetter.typeset(linxuan_pdf::documents_source::CERTIFICATES, &doc, (2023, 7, 7)).unwrap();
+    assert_eq!(set.page_count(), 2);
+    assert!(set.missing_glyphs().is_empty(), "missing glyphs: {:?}", set.missing_glyphs());
+    let text: String = set.text().join("").chars().filter(|c| !c.is_whitespace()).collect();
+    for expected in
+        ["桃教專字第1120001號", "獎狀", "數學好好玩", "閱讀堃喆犇", "中華民國一一二年七月七日", "桃園市政府教育局"]
+    {
+        assert!(text.contains(expected), "{expected} not in the text read back: {text}");
+    }
+    let families = set.families();
+    assert!(families.contains(&"AR PL UKai TW".to_string()), "{families:?}");
+    // 堃 is not in the Kai subset (Big5 only): it comes from the bundled body face.
+    assert!(families.contains(&"Noto Serif CJK TC".to_string()), "{families:?}");
+    let pdf = set.pdf().unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn a_rare_character_comes_from_a_fallback_font_and_one_no_font_has_is_named() {
+    let bundled_only = Fonts::search(&[]);
+    assert_eq!(bundled_only.uncovered("陳㙟明"), vec!['㙟']);
+    let fonts = Fonts::search(&[fixture_fonts()]);
+    assert!(fonts.uncovered("陳㙟明").is_empty());
+    let typesetter = Typesetter::new(fonts);
+    let doc = document(vec![page("陳㙟明的社群")]);
+    let set = typesetter.typeset(linxuan_pdf::documents_source::CERTIFICATES, &doc, (2023, 7, 7)).unwrap();
+    assert!(set.missing_glyphs().is_empty(), "missing glyphs: {:?}", set.missing_glyphs());
+    assert!(set.text().join("").contains('㙟'));
+
+    // U+30000 (CJK Extension G) is in no font here: named, each once, spaces ignored.
+    let none = '\u{30000}';
+    assert_eq!(typesetter.fonts().uncovered(&format!("王{none}明 {none}")), vec![none]);
+}
+
+#[test]
+fn two_hundred_fifty_certificates_make_one_document_of_as_many_pages() {
+    let typesetter = Typesetter::new(Fonts::search(&[]));
+    let pages =
+        (1..=250).map(|i| CertificatePage { number: format!("桃教專字第112{i:04}號"), ..page("社群") }).collect();
+    let set = typesetter.typeset(linxuan_pdf::documents_source::CERTIFICATES, &document(pages), (2023, 7, 7)).unwrap();
+    assert_eq!(set.page_count(), 250);
+    assert!(set.text()[249].contains("桃教專字第1120250號"));
+}
