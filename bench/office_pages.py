@@ -64,7 +64,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from seed import ADMIN_EMAIL, DISTRICTS, TOPICS, Portal, accept_invite, first_admin, import_communities, \
     import_schools, pdf, sign_in
-from server import Browser, CheckFailed, cpu_seconds, create_postgres, drop_postgres, expect, machine_cpu_seconds, \
+from server import WRK_SCRIPT, Browser, CheckFailed, cpu_seconds, ensure_wrk, create_postgres, drop_postgres, expect, machine_cpu_seconds, \
     memory_kb, percentile, postgres_cpu_by_process, postgres_cpu_since, reset_peak, sql, start as start_server
 
 MIDTERM = "2023-01-05T19:30:00+08:00"
@@ -79,22 +79,6 @@ INDICATORS = ["operation", "co-planning", "observation", "debrief", "materials",
               "sharing"]
 WORKERS = 4         # conveners (and reviewers) working at the same time during set-up
 
-WRK_SCRIPT = r"""
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) non200 = 0 end
-function response(status, headers, body) if status ~= 200 then non200 = non200 + 1 end end
-function done(summary, latency, requests)
-  local bad = 0
-  for _, t in ipairs(threads) do bad = bad + t:get("non200") end
-  local e = summary.errors
-  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "bytes": %d, "non200": %d, ' ..
-    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, ' ..
-    '"p50": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}\n',
-    summary.requests, summary.duration, summary.bytes, bad, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
-end
-"""
 
 
 # ---------------------------------------------------------------- the year's data
@@ -298,16 +282,6 @@ def review(host, port, communities, schools):
 
 
 # ---------------------------------------------------------------- measuring
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    print("installing wrk (Debian package)…", flush=True)
-    install = ["apt-get", "install", "-y", "-qq", "wrk"]
-    if subprocess.run(install, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(install, check=True, capture_output=True)
 
 
 def fetch(host, port, path, cookie, encoding="identity"):

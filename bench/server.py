@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -241,3 +242,32 @@ def percentile(sorted_values, q):
     if not sorted_values:
         return float("nan")
     return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
+
+
+# wrk (Debian's) with this script counts every answer other than 200 and prints one JSON line.
+WRK_SCRIPT = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non200 = 0 end
+function response(status, headers, body) if status ~= 200 then non200 = non200 + 1 end end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("non200") end
+  local e = summary.errors
+  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "bytes": %d, "non200": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, ' ..
+    '"p50": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}\n',
+    summary.requests, summary.duration, summary.bytes, bad, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("installing wrk (Debian package)…", flush=True)
+    install = ["apt-get", "install", "-y", "-qq", "wrk"]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(install, check=True, capture_output=True)

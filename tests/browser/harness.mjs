@@ -107,6 +107,16 @@ export async function importCsv(page, server, where, csv) {
 
 // ---------------------------------------------------------------- accessibility
 
+/** The first administrator (confirmations accepted) with `schoolsCsv` imported: how the
+ * journeys that start from the office's year begin. */
+export async function officeWithSchools(browser, server, schoolsCsv) {
+  const office = await setUpAdmin(browser, server);
+  office.on("dialog", (dialog) => dialog.accept());
+  await importCsv(office, server, "schools", schoolsCsv);
+  await office.getByText("匯入完成").waitFor();
+  return office;
+}
+
 /** The phone the convener's and the reviewer's journeys run on (an iPhone 12–15 sized screen). */
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 
@@ -208,4 +218,74 @@ export async function checkPhonePage(page, what) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow <= 1, `${what}: no sideways scrolling on a phone (overflow ${overflow}px at ${page.url()})`);
   await checkA11y(page, what);
+}
+
+/**
+ * A local SMTP server that keeps every message (plain SMTP, no TLS, as a development mail sink
+ * would): `url` for LINXUAN_SMTP_URL, `messages` (each the raw DATA, quoted-printable undone by
+ * `text`), `waitFor(predicate)` for the next message that matches.
+ */
+export async function startSmtpSink() {
+  const { createServer } = await import("node:net");
+  const messages = [];
+  const listeners = new Set();
+  const server = createServer((socket) => {
+    socket.setEncoding("utf8");
+    let buffer = "";
+    let data = null;
+    socket.write("220 sink ESMTP\r\n");
+    socket.on("data", (chunk) => {
+      buffer += chunk;
+      let at;
+      while ((at = buffer.indexOf("\r\n")) >= 0) {
+        const line = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        if (data !== null) {
+          if (line === ".") {
+            messages.push(data.join("\n"));
+            data = null;
+            for (const listener of listeners) listener();
+            socket.write("250 kept\r\n");
+          } else data.push(line.startsWith("..") ? line.slice(1) : line);
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO") socket.write("250-sink\r\n250 8BITMIME\r\n");
+        else if (verb === "DATA") {
+          data = [];
+          socket.write("354 go on\r\n");
+        } else if (verb === "QUIT") {
+          socket.end("221 bye\r\n");
+        } else socket.write("250 ok\r\n");
+      }
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const text = (raw) =>
+    raw.replace(/=\r?\n/g, "").replace(/(=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ""), "hex").toString("utf8"));
+  return {
+    url: `smtp://127.0.0.1:${server.address().port}`,
+    messages,
+    text,
+    /** The first message (as text) that `predicate` accepts, waiting for it to arrive. */
+    waitFor(predicate, what, timeout = 10_000) {
+      return new Promise((resolve, reject) => {
+        const look = () => {
+          const found = messages.map(text).find(predicate);
+          if (!found) return;
+          listeners.delete(look);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(look);
+          reject(new Error(`expectation failed: no mail ${what} among ${messages.length} messages`));
+        }, timeout);
+        listeners.add(look);
+        look();
+      });
+    },
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

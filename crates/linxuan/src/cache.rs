@@ -102,7 +102,8 @@ impl Pages {
 
     pub fn put(&self, key: String, revision: Revision, body: String) -> Arc<Page> {
         use sha2::Digest;
-        let etag = format!("\"{}\"", hex::encode(&sha2::Sha256::digest(body.as_bytes())[..12]));
+        // Weak: the same page goes out gzipped or not (the compression layer decides).
+        let etag = format!("W/\"{}\"", hex::encode(&sha2::Sha256::digest(body.as_bytes())[..12]));
         let page = Arc::new(Page { body: axum::body::Bytes::from(body), etag });
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= PAGES_KEPT {

@@ -76,3 +76,12 @@ fn two_hundred_fifty_certificates_make_one_document_of_as_many_pages() {
     assert_eq!(set.page_count(), 250);
     assert!(set.text()[249].contains("桃教專字第1120250號"));
 }
+
+/// Writes a sample to $LINXUAN_CERTIFICATE_SAMPLE for a person to look at (not a check).
+#[test]
+fn write_a_sample_when_asked() {
+    let Some(path) = std::env::var_os("LINXUAN_CERTIFICATE_SAMPLE") else { return };
+    let typesetter = Typesetter::new(Fonts::search(&[]));
+    let pdf = document(vec![page("閱讀素養跨領域共備社群")]).render(&typesetter, (2023, 7, 7)).unwrap();
+    std::fs::write(path, pdf).unwrap();
+}

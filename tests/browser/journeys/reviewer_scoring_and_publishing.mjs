@@ -9,7 +9,7 @@
 // who wrote it. The server's clock is inside the round-1 window (112/6/13–6/15). The reviewer
 // works on a phone: each of their pages is checked there for sideways scrolling and with
 // axe-core, as is each page of the office's and the convener's.
-import { acceptInvite, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, PHONE, screenshot, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, officeWithSchools, checkA11y, checkFieldErrors, checkPhonePage, expect, importCsv, launchBrowser, PHONE, screenshot, see, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "rubric and evidence 1" };
 const CONVENER = { name: "甲老師", password: "convening is fun 1" };
@@ -48,10 +48,7 @@ export default async function () {
   const browser = await launchBrowser();
   try {
     // ---------------------------------------------------------------- the office prepares
-    const office = await setUpAdmin(browser, server);
-    office.on("dialog", (dialog) => dialog.accept());
-    await importCsv(office, server, "schools", "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n034603,青溪國中,國中,桃園區\n034750,西門國小,國小,桃園區\n");
-    await office.getByText("匯入完成").waitFor();
+    const office = await officeWithSchools(browser, server, "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n034603,青溪國中,國中,桃園區\n034750,西門國小,國小,桃園區\n");
     await importCsv(
       office,
       server,

@@ -5,7 +5,7 @@
 // device: the laptop, reloaded after the tablet changed the comment, shows the tablet's comment,
 // and what the laptop types next builds on it. A copy that is still the newest (typed while the
 // server could not be reached) does come back, and is said to.
-import { acceptInvite, checkA11y, expect, importCsv, launchBrowser, see, setUpAdmin, startServer } from "../harness.mjs";
+import { acceptInvite, officeWithSchools, checkA11y, expect, importCsv, launchBrowser, see, startServer } from "../harness.mjs";
 
 const REVIEWER = { name: "張教授", email: "chang@ntnu.edu.tw", affiliation: "國立臺灣師範大學教育學系", password: "two devices 12345" };
 const LAPTOP_COMMENT = "（筆電）共同備課紀錄具體。";
@@ -40,10 +40,7 @@ export default async function () {
   const contexts = [];
   try {
     // ---------------------------------------------------------------- the office prepares
-    const office = await setUpAdmin(browser, server);
-    office.on("dialog", (dialog) => dialog.accept());
-    await importCsv(office, server, "schools", "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n");
-    await office.getByText("匯入完成").waitFor();
+    const office = await officeWithSchools(browser, server, "code,name,level,district\n034601,文昌國中,國中,桃園區\n034602,建國國中,國中,桃園區\n");
     await importCsv(
       office,
       server,

@@ -262,6 +262,31 @@ async fn certificates_are_numbered_for_good(app: TestApp) {
     assert_eq!(j3_results.get_bytes(&format!("/community/{j3_id}/certificate")).await.0, StatusCode::BAD_REQUEST);
 }
 
+/// A name with a character no font has: the page names the character and the community, and
+/// nothing is numbered.
+async fn a_character_no_font_has_refuses_the_certificate(app: TestApp) {
+    let admin = app.admin().await;
+    admin.upload("/office/schools/import", "s.csv", SCHOOLS.as_bytes().to_vec()).await;
+    let communities = COMMUNITIES.replace("文昌一", "文昌\u{30000}一");
+    let imported = admin.upload("/office/communities/import", "c.csv", communities.into_bytes()).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    add_reviewer(&admin).await;
+    admin.upload("/office/review/import", "s.csv", SCORES.as_bytes().to_vec()).await;
+    admin.post("/office/review/publish", &[("note", "公告"), ("unfinished", "1")]).await;
+    set_plan(&admin, "awards", &[("s:outcomes.head_name", "范○○")]).await;
+    let page = admin.get("/office/outcomes").await;
+    let problems = page.texts("#outcome-problems li.blocking");
+    assert!(
+        problems.iter().any(|p| p.contains("J1") && p.contains("U+30000") && p.contains("字型沒有的字")),
+        "{problems:?}"
+    );
+    assert!(make_form(&page).is_none());
+    let refused = admin.post("/office/outcomes/certificates", &[("version", "1"), ("fingerprint", "x")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("certificates").await, 0);
+    assert_eq!(admin.get_bytes("/office/outcomes/trophies.xlsx").await.0, StatusCode::BAD_REQUEST);
+}
+
 async fn the_roster_lists_commendations_for_the_office_only(app: TestApp) {
     let (admin, imported) = published(&app).await;
     let links = imported.attrs("input.link-box", "value");
@@ -555,6 +580,7 @@ async fn lecturer_requests_need_the_mailed_link(app: TestApp, sink: SmtpSink) {
 
 backends!(
     certificates_are_numbered_for_good,
+    a_character_no_font_has_refuses_the_certificate,
     the_roster_lists_commendations_for_the_office_only,
     the_showcase_shows_only_what_is_consented
 );
