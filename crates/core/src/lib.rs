@@ -2,6 +2,7 @@
 //! allocation. Nothing here does I/O or async work; everything else in Linxuan calls it.
 
 pub mod allocation;
+pub mod budget;
 pub mod filetype;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -7,6 +7,7 @@ rust_i18n::i18n!("locales", fallback = "zh-TW");
 
 pub mod accounts;
 pub mod app;
+pub mod budget;
 pub mod cache;
 pub mod cli;
 pub mod config;

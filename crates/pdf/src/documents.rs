@@ -247,3 +247,52 @@ impl CertificatesDocument {
             .flat_map(|c| [&c.number, &c.title, &c.body, &c.issuer, &c.head, &c.date].into_iter().map(String::as_str))
     }
 }
+
+/// The budget estimate (經費概算表) with the actual figures beside it, one table per page
+/// section, each with the signature row.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetDocument {
+    /// 桃園市111學年度…
+    pub title: String,
+    /// The day it was printed: 中華民國112年7月7日.
+    pub date: String,
+    pub tables: Vec<BudgetTableDoc>,
+    /// Column headings: 項次, 項目, 單價, 數量, 單位, 總價, 實支, 說明.
+    pub headings: Vec<String>,
+    /// 承辦人, 單位主管, 會計主任, 校長.
+    pub signatures: Vec<String>,
+    /// 合計
+    pub total_label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetTableDoc {
+    pub title: String,
+    pub rows: Vec<BudgetRowDoc>,
+    pub total: String,
+    pub actual: String,
+    /// 概算 80,000 元，實支 35,800 元，尚餘 44,200 元
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetRowDoc {
+    pub no: String,
+    pub item: String,
+    pub unit_price: String,
+    pub quantity: String,
+    pub unit: String,
+    pub total: String,
+    /// The actual so far ("—" when none yet); marked when over the estimate.
+    pub actual: String,
+    pub over: bool,
+    pub note: String,
+}
+
+pub const BUDGET: &str = include_str!("../templates/budget.typ");
+
+impl BudgetDocument {
+    pub fn render(&self, typesetter: &Typesetter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
+        typesetter.render(BUDGET, self, today)
+    }
+}

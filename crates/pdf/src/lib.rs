@@ -27,10 +27,13 @@ mod documents;
 
 /// The templates' sources, for tests that lay a document out themselves.
 pub mod documents_source {
-    pub use crate::documents::CERTIFICATES;
+    pub use crate::documents::{BUDGET, CERTIFICATES};
 }
 
-pub use documents::{CertificatePage, CertificatesDocument, ResultHeadings, ResultRow, ResultsDocument, ResultsGroup};
+pub use documents::{
+    BudgetDocument, BudgetRowDoc, BudgetTableDoc, CertificatePage, CertificatesDocument, ResultHeadings, ResultRow,
+    ResultsDocument, ResultsGroup,
+};
 
 /// The fonts shipped with Linxuan (see `fonts/README.md`), compiled into the binary.
 const BUNDLED: [&[u8]; 3] = [

@@ -85,3 +85,37 @@ fn write_a_sample_when_asked() {
     let pdf = document(vec![page("閱讀素養跨領域共備社群")]).render(&typesetter, (2023, 7, 7)).unwrap();
     std::fs::write(path, pdf).unwrap();
 }
+
+/// Writes a budget sample to $LINXUAN_BUDGET_SAMPLE for a person to look at (not a check).
+#[test]
+fn write_a_budget_sample_when_asked() {
+    use linxuan_pdf::{BudgetDocument, BudgetRowDoc, BudgetTableDoc};
+    let Some(path) = std::env::var_os("LINXUAN_BUDGET_SAMPLE") else { return };
+    let row = |no: &str, item: &str, total: &str, actual: &str, over: bool| BudgetRowDoc {
+        no: no.into(),
+        item: item.into(),
+        unit_price: "100".into(),
+        quantity: "220".into(),
+        unit: "件".into(),
+        total: total.into(),
+        actual: actual.into(),
+        over,
+        note: "初審；依據「中央政府各機關學校稿費支給基準數額表」覈實支應".into(),
+    };
+    let doc = BudgetDocument {
+        title: "桃園市111學年度教師專業學習社群績優社群遴選暨成果發表會".into(),
+        date: "中華民國112年7月7日".into(),
+        headings: ["項次", "項目", "單價", "數量", "單位", "總價", "實支", "說明"].map(String::from).to_vec(),
+        signatures: ["承辦人", "單位主管", "會計主任", "校長"].map(String::from).to_vec(),
+        total_label: "合計".into(),
+        tables: vec![BudgetTableDoc {
+            title: "績優社群(初階)遴選經費概算表".into(),
+            rows: vec![row("1", "審查費", "22,000", "23,000", true), row("2", "交通費", "4,000", "—", false)],
+            total: "26,000".into(),
+            actual: "23,000".into(),
+            summary: "概算 26,000 元，實支 23,000 元，尚餘 3,000 元。".into(),
+        }],
+    };
+    let pdf = doc.render(&Typesetter::new(Fonts::search(&[])), (2023, 7, 7)).unwrap();
+    std::fs::write(path, pdf).unwrap();
+}

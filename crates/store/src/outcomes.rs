@@ -10,9 +10,10 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::entity::{certificate, community, document, lecturer, staff, visit_request};
+use crate::entity::{budget_actual, certificate, community, document, lecturer, staff, visit_request};
 use crate::{Result, StoreError, is_unique_violation};
 
+pub use budget_actual::Model as BudgetActual;
 pub use certificate::Model as Certificate;
 pub use lecturer::Model as Lecturer;
 pub use staff::Model as Staff;
@@ -391,4 +392,61 @@ pub async fn last_seq(db: &impl ConnectionTrait, year: i32) -> Result<i64> {
         .await?
         .flatten()
         .unwrap_or(0))
+}
+
+// ---------------------------------------------------------------- budget actuals
+
+pub async fn budget_actuals(db: &impl ConnectionTrait, year: i32) -> Result<Vec<BudgetActual>> {
+    Ok(budget_actual::Entity::find()
+        .filter(budget_actual::Column::PlanYear.eq(year))
+        .order_by_asc(budget_actual::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Sets a line's actual figure (`None` clears it); returns what it was.
+pub async fn set_budget_actual(
+    db: &impl ConnectionTrait,
+    year: i32,
+    table: &str,
+    line: i32,
+    amount: Option<(i64, &str)>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<BudgetActual>> {
+    let existing = budget_actual::Entity::find()
+        .filter(budget_actual::Column::PlanYear.eq(year))
+        .filter(budget_actual::Column::TableId.eq(table))
+        .filter(budget_actual::Column::Line.eq(line))
+        .one(db)
+        .await?;
+    match (existing.clone(), amount) {
+        (Some(row), None) => {
+            budget_actual::Entity::delete_by_id(row.id).exec(db).await?;
+        }
+        (Some(row), Some((amount, note))) => {
+            let mut active: budget_actual::ActiveModel = row.into();
+            active.amount = Set(amount);
+            active.note = Set(note.to_string());
+            active.updated_at = Set(now);
+            active.updated_by = Set(by.to_string());
+            active.update(db).await?;
+        }
+        (None, Some((amount, note))) => {
+            budget_actual::ActiveModel {
+                id: NotSet,
+                plan_year: Set(year),
+                table_id: Set(table.to_string()),
+                line: Set(line),
+                amount: Set(amount),
+                note: Set(note.to_string()),
+                updated_at: Set(now),
+                updated_by: Set(by.to_string()),
+            }
+            .insert(db)
+            .await?;
+        }
+        (None, None) => {}
+    }
+    Ok(existing)
 }

@@ -106,6 +106,20 @@ export default async function () {
     const roster = await download(office, () => office.getByRole("link", { name: /匯出敘獎名冊/ }).click(), "the roster");
     expect(roster.subarray(0, 2).toString() === "PK", "the roster is a workbook");
 
+    // ---------------------------------------------------------------- the budget
+    await office.getByRole("link", { name: "經費", exact: true }).click();
+    await office.waitForURL(`${server.url}/office/budget`);
+    await see(office.locator("#t-basic-selection"), "已送出的審查", "review fees are counted from the records");
+    await checkA11y(office, "the budget page");
+    const printing = office.locator("#t-basic-selection tr").filter({ hasText: "印刷費" });
+    await printing.getByLabel("實支金額").fill("4800");
+    await printing.getByLabel("說明").fill("成果冊印刷");
+    await printing.getByRole("button", { name: "儲存" }).click();
+    await see(office.getByRole("status"), "已儲存", "the actual is saved");
+    await see(office.locator("#t-basic-selection"), "尚餘", "the table says what is left");
+    const budget = await download(office, () => office.getByRole("link", { name: "列印經費表（PDF，含核章欄）" }).click(), "the budget PDF");
+    expect(budget.subarray(0, 5).toString() === "%PDF-", "the budget is a PDF");
+
     // ---------------------------------------------------------------- the convener, on a phone
     const invitation = await sink.waitFor((m) => m.includes("j1@school.tyc.edu.tw") && m.includes("/invite/"), "inviting J1's convener");
     const link = invitation.match(/http:\/\/\S+\/invite\/[0-9a-f]{64}/)[0];

@@ -484,6 +484,10 @@ pub struct BudgetLine {
     pub total: i64,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Where the actual figure is counted from (`reviews:round-1`, `reviewers:PHASE,PHASE`,
+    /// `trophies:TRACK`, `certificates`; see `budget::Source`); empty: entered by hand.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub actual: String,
 }
 
 fn is_other(kind: &LineKind) -> bool {

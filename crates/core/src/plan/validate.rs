@@ -698,6 +698,11 @@ fn check_budget(c: &mut Checker, plan: &Plan) {
                     ),
                 );
             }
+            if !line.actual.trim().is_empty()
+                && let Err((zh, en)) = crate::budget::Source::parse(&line.actual, plan)
+            {
+                c.add(format!("{lpath}.actual"), zh, en);
+            }
             if line.kind == LineKind::Meal && line.unit_price > meal_limit {
                 c.add(
                     format!("{lpath}.unit_price"),

@@ -74,6 +74,19 @@ pub fn lateness(ctx: &Ctx, by: Duration) -> String {
     ctx.tf1(&format!("progress.late_{unit}"), "n", &n.to_string())
 }
 
+/// NT$ with thousands separators: `80,000`, `-1,200`.
+pub fn money(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

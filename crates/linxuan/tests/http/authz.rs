@@ -134,6 +134,10 @@ const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/office/outcomes/lecturers", Office),
         ("GET", "/office/outcomes/showcase", Office),
         ("POST", "/office/outcomes/documents/{id}/public", Office),
+        ("GET", "/office/budget", Office),
+        ("POST", "/office/budget/{table}/{line}", Office),
+        ("GET", "/office/budget.pdf", Office),
+        ("GET", "/office/budget.xlsx", Office),
         ("GET", "/office/plan", Office),
         ("GET", "/office/plan/download", Office),
         ("GET", "/office/plan/edit/{section}", Office),
@@ -324,6 +328,8 @@ impl Fixture {
             .replace("{year}", "111")
             .replace("{code}", "B-001")
             .replace("{request}", "1")
+            .replace("{table}", "basic-selection")
+            .replace("{line}", "3")
     }
 
     /// The id variants worth trying for a route.

@@ -287,6 +287,53 @@ async fn a_character_no_font_has_refuses_the_certificate(app: TestApp) {
     assert_eq!(admin.get_bytes("/office/outcomes/trophies.xlsx").await.0, StatusCode::BAD_REQUEST);
 }
 
+async fn the_budget_counts_what_was_done(app: TestApp) {
+    let (admin, _) = published(&app).await;
+    let page = admin.get("/office/budget").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let basic = page.html();
+    let rows: Vec<String> = basic
+        .select(&scraper::Selector::parse("#t-basic-selection tbody tr").unwrap())
+        .map(|r| r.text().collect::<Vec<_>>().join(" "))
+        .collect();
+    // 初審: three paper scores × NT$100; the special award's trophy: one × NT$2,500.
+    assert!(rows[0].contains("300") && rows[0].contains("3 × 100"), "{rows:?}");
+    assert!(rows[5].contains("2,500") && rows[5].contains("1 × 2,500"), "{rows:?}");
+    assert!(page.has("概算 80,000 元，實支 2,800 元，尚餘 77,200 元"), "{}", page.body);
+    // The office enters what the system cannot count; a counted line and a bad amount are refused.
+    let saved = admin.post("/office/budget/basic-selection/3", &[("amount", "4,800"), ("note", "成果冊印刷")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let counted = admin.post("/office/budget/basic-selection/0", &[("amount", "1"), ("note", "")]).await;
+    assert_eq!(counted.status, StatusCode::BAD_REQUEST);
+    let bad = admin.post("/office/budget/basic-selection/3", &[("amount", "四千"), ("note", "")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.has("不是金額"), "{}", bad.body);
+    let over = admin.post("/office/budget/basic-selection/2", &[("amount", "5000"), ("note", "多跑一趟")]).await;
+    assert_eq!(over.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/office/budget").await;
+    assert!(page.has("實支 12,600 元，尚餘 67,400 元"), "{}", page.body);
+    assert_eq!(page.texts("#t-basic-selection tr.over").len(), 1, "交通費 5,000 > 4,000 is marked");
+    assert!(admin.get("/office/audit").await.has("填寫經費實支"));
+    // Printed: the bureau's columns, the actual beside the estimate, the signature row.
+    let (status, pdf) = admin.get_bytes("/office/budget.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    if let Some(text) = pdf_text(&pdf) {
+        for expected in
+            ["績優社群(初階)遴選經費概算表", "承辦人", "單位主管", "會計主任", "校長", "尚餘67,400元", "▲5,000"]
+        {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+    }
+    let (status, xlsx) = admin.get_bytes("/office/budget.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range("績優社群(初階)遴選經費概算表").unwrap();
+    let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows[1][5], calamine::Data::Float(22_000.0), "estimates are numbers");
+    assert_eq!(rows[1][6], calamine::Data::Float(300.0), "actuals are numbers");
+    assert!(rows.iter().any(|r| r.iter().any(|c| *c == calamine::Data::String("會計主任".into()))), "the signature row");
+}
+
 async fn the_roster_lists_commendations_for_the_office_only(app: TestApp) {
     let (admin, imported) = published(&app).await;
     let links = imported.attrs("input.link-box", "value");
@@ -581,6 +628,7 @@ async fn lecturer_requests_need_the_mailed_link(app: TestApp, sink: SmtpSink) {
 backends!(
     certificates_are_numbered_for_good,
     a_character_no_font_has_refuses_the_certificate,
+    the_budget_counts_what_was_done,
     the_roster_lists_commendations_for_the_office_only,
     the_showcase_shows_only_what_is_consented
 );

@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod attendee;
 pub mod audit;
+pub mod budget_actual;
 pub mod certificate;
 pub mod community;
 pub mod conflict;

@@ -10,6 +10,7 @@ mod m0004_hardening;
 mod m0005_progress_index;
 mod m0006_cut_reason;
 mod m0007_outcomes;
+mod m0008_budget_actuals;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_progress_index::Migration),
             Box::new(m0006_cut_reason::Migration),
             Box::new(m0007_outcomes::Migration),
+            Box::new(m0008_budget_actuals::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The programme office (承辦單位): dashboard, the year's plan, schools, accounts, audit log.
 
 pub mod audit;
+pub mod budget;
 pub mod communities;
 pub mod outcomes;
 pub mod plan;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(progress::routes())
         .merge(review::routes())
         .merge(outcomes::routes())
+        .merge(budget::routes())
         .merge(schools::routes())
         .merge(users::routes())
         .merge(audit::routes())

@@ -162,17 +162,7 @@ impl Overview {
     }
 }
 
-pub fn money(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::web::format::money;
 
 fn source_key(source: CriterionSource) -> &'static str {
     match source {
