@@ -3,6 +3,7 @@
 
 pub mod allocation;
 pub mod budget;
+pub mod event;
 pub mod filetype;
 #[doc(hidden)]
 pub mod fuzzing;

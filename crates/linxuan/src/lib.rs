@@ -11,6 +11,7 @@ pub mod budget;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod event;
 pub mod facts;
 pub mod i18n;
 pub mod import;

@@ -296,3 +296,53 @@ impl BudgetDocument {
         typesetter.render(BUDGET, self, today)
     }
 }
+
+/// The presentation day's handbook (成果發表會手冊): cover, programme, the awarded communities
+/// by group and level, and each top-level team's summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandbookDocument {
+    /// The plan's title.
+    pub title: String,
+    /// 成果發表會手冊
+    pub name: String,
+    /// 112年7月7日(星期五)
+    pub date: String,
+    pub venue: String,
+    pub issuer: String,
+    pub agenda: Vec<HandbookAgendaLine>,
+    pub groups: Vec<HandbookGroup>,
+    pub stories: Vec<HandbookStory>,
+    pub notes: Vec<String>,
+    /// Headings in the document's language: programme, time, item, speaker, winners, award,
+    /// school, community, convener, stories, notes.
+    pub headings: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandbookAgendaLine {
+    pub time: String,
+    pub item: String,
+    pub speaker: String,
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandbookGroup {
+    pub name: String,
+    /// (award, school, community, convener)
+    pub rows: Vec<[String; 4]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandbookStory {
+    pub heading: String,
+    pub summary: String,
+}
+
+pub const HANDBOOK: &str = include_str!("../templates/handbook.typ");
+
+impl HandbookDocument {
+    pub fn render(&self, typesetter: &Typesetter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
+        typesetter.render(HANDBOOK, self, today)
+    }
+}

@@ -15,6 +15,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod download;
 pub mod error;
+pub mod event;
 pub mod format;
 pub mod forms;
 pub mod home;
@@ -86,7 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", get(home::switch_language))
         .merge(account::public_routes())
         .merge(showcase::routes())
-        .merge(lecturers::routes());
+        .merge(lecturers::routes())
+        .merge(event::routes());
     let signed_in = account::signed_in_routes().route_layer(from_fn(require_signed_in));
     let office = office::routes().route_layer(from_fn(require_admin));
     // The role first, then (for a route naming a community or an assignment) that it is theirs.

@@ -287,6 +287,46 @@ async fn a_character_no_font_has_refuses_the_certificate(app: TestApp) {
     assert_eq!(admin.get_bytes("/office/outcomes/trophies.xlsx").await.0, StatusCode::BAD_REQUEST);
 }
 
+async fn the_programme_and_handbook_follow_the_results(app: TestApp) {
+    let admin = app.admin().await;
+    admin.upload("/office/schools/import", "s.csv", SCHOOLS.as_bytes().to_vec()).await;
+    let imported = admin.upload("/office/communities/import", "c.csv", COMMUNITIES.as_bytes().to_vec()).await;
+    add_reviewer(&admin).await;
+    admin.upload("/office/review/import", "s.csv", SCORES.as_bytes().to_vec()).await;
+    let visitor = app.client();
+    let before = visitor.get("/event/111").await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.has("112年7月7日(星期五)") && before.has("分享團隊於遴選結果公告後列出"), "{}", before.body);
+    assert_eq!(admin.get_bytes("/office/event/handbook.pdf").await.0, StatusCode::BAD_REQUEST);
+    let page = admin.post("/office/review/publish", &[("note", "公告"), ("unfinished", "1")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let links = imported.attrs("input.link-box", "value");
+    let j1 = sign_in(&app, &links[0], "甲老師").await;
+    let id = crate::community::community_id(&j1).await;
+    j1.post(&format!("/community/{id}/summary"), &[("summary", "三年共備，從備課到公開觀課。")]).await;
+    j1.post(&format!("/community/{id}/consent"), &[("consent", "yes")]).await;
+    let after = visitor.get("/event/111").await;
+    let slot = after.row("08:30–09:30").unwrap_or_default();
+    assert!(slot.contains("文昌國中「文昌一」") && !slot.contains("建國一"), "the special-award team shares: {slot}");
+    assert!(!after.has("分享團隊於遴選結果公告後列出"));
+    assert!(admin.get("/office/event").await.has("/office/event/handbook.pdf"));
+    let (status, pdf) = admin.get_bytes("/office/event/handbook.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    if let Some(text) = pdf_text(&pdf) {
+        for expected in [
+            "成果發表會手冊",
+            "112年7月7日(星期五)",
+            "桃園市西門國小",
+            "國中組：文昌國中「文昌一」",
+            "建國一",
+            "青溪一",
+            "三年共備，從備課到公開觀課。",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+    }
+}
+
 async fn the_budget_counts_what_was_done(app: TestApp) {
     let (admin, _) = published(&app).await;
     let page = admin.get("/office/budget").await;
@@ -331,7 +371,10 @@ async fn the_budget_counts_what_was_done(app: TestApp) {
     let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
     assert_eq!(rows[1][5], calamine::Data::Float(22_000.0), "estimates are numbers");
     assert_eq!(rows[1][6], calamine::Data::Float(300.0), "actuals are numbers");
-    assert!(rows.iter().any(|r| r.iter().any(|c| *c == calamine::Data::String("會計主任".into()))), "the signature row");
+    assert!(
+        rows.iter().any(|r| r.iter().any(|c| *c == calamine::Data::String("會計主任".into()))),
+        "the signature row"
+    );
 }
 
 async fn the_roster_lists_commendations_for_the_office_only(app: TestApp) {
@@ -629,6 +672,7 @@ backends!(
     certificates_are_numbered_for_good,
     a_character_no_font_has_refuses_the_certificate,
     the_budget_counts_what_was_done,
+    the_programme_and_handbook_follow_the_results,
     the_roster_lists_commendations_for_the_office_only,
     the_showcase_shows_only_what_is_consented
 );

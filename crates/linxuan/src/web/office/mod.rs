@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod budget;
 pub mod communities;
+pub mod event;
 pub mod outcomes;
 pub mod plan;
 pub mod plan_form;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(review::routes())
         .merge(outcomes::routes())
         .merge(budget::routes())
+        .merge(event::routes())
         .merge(schools::routes())
         .merge(users::routes())
         .merge(audit::routes())
