@@ -168,6 +168,18 @@ impl Prepared {
         }
     }
 
+    /// One recipient's certificate as numbered, while the publication still calls for it as it
+    /// is (the rest of the register may be behind: the office's business, not the recipient's).
+    pub fn own(&self, recipient: &Recipient) -> Option<CertificatesDocument> {
+        let c = self.standing(recipient)?;
+        self.numbering.kept.iter().any(|(seq, r)| *seq == c.seq && r == recipient).then(|| CertificatesDocument {
+            title: format!("{}學年度獎狀", self.year),
+            draft: false,
+            draft_label: String::new(),
+            certificates: vec![self.page(c.number.clone(), body_of(c).to_string())],
+        })
+    }
+
     /// The numbered certificates standing in the register, for printing: all of them, or one
     /// recipient's. Refused while the register is behind the publication.
     pub fn printed(&self, only: Option<&Recipient>) -> AppResult<CertificatesDocument> {

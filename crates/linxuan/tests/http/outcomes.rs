@@ -208,6 +208,8 @@ async fn certificates_are_numbered_for_good(app: TestApp) {
     let revoked = admin.post("/office/review/revoke", &[("community", "J3"), ("reason", "違反著作權")]).await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
     assert_eq!(admin.get_bytes("/office/outcomes/certificates.pdf").await.0, StatusCode::BAD_REQUEST);
+    // J1's own certificate is unaffected: its convener still gets it.
+    assert_eq!(j1.get_bytes(&format!("/community/{j1_id}/certificate")).await.0, StatusCode::OK);
     let page = admin.get("/office/outcomes").await;
     assert!(page.has("公告後已撤銷獎項") && page.has("青溪一"), "{}", page.body);
     let (version, fingerprint) = make_form(&page).unwrap();
@@ -238,8 +240,18 @@ async fn certificates_are_numbered_for_good(app: TestApp) {
         )],
     )
     .await;
+    assert_eq!(
+        j1.get_bytes(&format!("/community/{j1_id}/certificate")).await.0,
+        StatusCode::BAD_REQUEST,
+        "a certificate whose text is being corrected is not handed out"
+    );
     let (version, fingerprint) = make_form(&admin.get("/office/outcomes").await).unwrap();
     admin.post("/office/outcomes/certificates", &[("version", &version), ("fingerprint", &fingerprint)]).await;
+    assert_eq!(
+        j1.get_bytes(&format!("/community/{j1_id}/certificate")).await.0,
+        StatusCode::OK,
+        "the corrected one is"
+    );
     let corrected = register(&app).await;
     let numbers: Vec<&str> = corrected.iter().map(|r| r.1.as_str()).collect();
     assert_eq!(

@@ -62,7 +62,11 @@ async fn certificate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32
     let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     let fonts = state.typesetter().await;
     let prepared = crate::outcomes::prepare(&state, &plan, year, fonts.fonts()).await?;
-    let doc = prepared.printed(Some(&Recipient::Community(portal.community.code.clone())))?;
+    // Only while the publication still calls for it as numbered: a revoked or corrected one is
+    // not handed out.
+    let doc = prepared
+        .own(&Recipient::Community(portal.community.code.clone()))
+        .ok_or_else(|| AppError::refused("certificate.not_made", &[]))?;
     let bytes = crate::web::office::outcomes::certificates_pdf(&state, doc).await?;
     Ok(attachment(PDF, &format!("certificate-{}-{:04}.pdf", year, c.seq), bytes))
 }
