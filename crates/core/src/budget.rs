@@ -101,9 +101,9 @@ pub fn actuals(
             LineActual { estimate: line.total, counted, amount, manual, over: amount.is_some_and(|a| a > line.total) }
         })
         .collect();
-    let estimate: i64 = table.lines.iter().map(|l| l.total).sum();
-    let actual: i64 = lines.iter().filter_map(|l| l.amount).sum();
-    TableActual { lines, estimate, actual, left: estimate - actual, over: actual > estimate }
+    let estimate = table.lines.iter().fold(0i64, |sum, l| sum.saturating_add(l.total));
+    let actual = lines.iter().filter_map(|l| l.amount).fold(0i64, |sum, a| sum.saturating_add(a));
+    TableActual { lines, estimate, actual, left: estimate.saturating_sub(actual), over: actual > estimate }
 }
 
 #[cfg(test)]

@@ -67,7 +67,17 @@ impl Computed {
             return Ok(value);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let value = Arc::new(compute().await?);
+        let value = match compute().await {
+            Ok(value) => Arc::new(value),
+            Err(e) => {
+                // Nothing is kept for a key that has nothing (a year asked for that does not
+                // exist): a stranger cannot grow the map with made-up keys.
+                if kept.is_none() {
+                    self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&(page, key));
+                }
+                return Err(e);
+            }
+        };
         *kept = Some((revision, value.clone()));
         Ok(value)
     }

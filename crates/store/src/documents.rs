@@ -157,6 +157,15 @@ pub async fn add_version(
     new: &NewVersion<'_>,
     now: DateTime<Utc>,
 ) -> Result<FileVersion> {
+    // A new version is not what the office approved for the showcase: it needs approving again.
+    if number > 1 {
+        document::Entity::update_many()
+            .col_expr(document::Column::PublicAt, sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(document::Column::PublicBy, sea_orm::sea_query::Expr::value(Option::<String>::None))
+            .filter(document::Column::Id.eq(document_id))
+            .exec(db)
+            .await?;
+    }
     Ok(file_version::ActiveModel {
         id: NotSet,
         document_id: Set(document_id),

@@ -224,6 +224,18 @@ pub async fn set_lecturer(
     }
 }
 
+/// Takes a community's lecturer off the directory (its convener changed: the new one has not
+/// opted in).
+pub async fn unlist_lecturer(db: &impl ConnectionTrait, community_id: i32, now: DateTime<Utc>) -> Result<()> {
+    lecturer::Entity::update_many()
+        .col_expr(lecturer::Column::Listed, Expr::value(false))
+        .col_expr(lecturer::Column::UpdatedAt, Expr::value(now))
+        .filter(lecturer::Column::CommunityId.eq(community_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------- visit requests
 
 fn digest(secret: &str) -> String {

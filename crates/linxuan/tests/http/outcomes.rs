@@ -540,6 +540,20 @@ async fn the_showcase_shows_only_what_is_consented(app: TestApp) {
         visitor.http().get(visitor.url("/showcase/111/J1")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
+    // A new version of the approved file is not what the office approved: off until approved.
+    let again = j1
+        .upload(
+            &format!("/community/{id}/files?category=report&key=show-{id}-000000000002"),
+            "report.pdf",
+            crate::community::pdf(3_500),
+        )
+        .await;
+    assert!(again.status.is_redirection(), "{}", again.body);
+    assert!(!visitor.get("/showcase/111/J1").await.has("/files/"), "a new version needs approving again");
+    let approved = admin.post(&approve, &[("public", "1")]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    assert_eq!(visitor.get_bytes(&file).await.1, crate::community::pdf(3_500), "the approved version");
+
     // Consent withdrawn: gone at once, the file too.
     j1.post(&format!("/community/{id}/consent"), &[("consent", "no")]).await;
     let page = visitor.get("/showcase/111/J1").await;

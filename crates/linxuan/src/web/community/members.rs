@@ -345,6 +345,8 @@ async fn hand_over(
     }
     let target_name = target.name.clone();
     communities::set_member_role(&txn, target, communities::CONVENER, Some(user.id), now).await?;
+    // The lecturer entry was the former convener's choice, not the new one's.
+    linxuan_store::outcomes::unlist_lecturer(&txn, portal.community.id, now).await?;
     audit::record(
         &txn,
         now,

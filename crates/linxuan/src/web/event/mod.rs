@@ -53,7 +53,8 @@ async fn event_page(
     Path(year): Path<i32>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    crate::web::showcase::send(&state, &ctx, &headers, || async {
+    let address = format!("/event/{year}");
+    crate::web::showcase::send(&state, &ctx, &headers, &address, || async {
         let stored = plans::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
         let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
         let (agenda, _) = crate::event::programme(&state, &plan, year).await?;

@@ -103,7 +103,12 @@ async fn directory(
     Query(query): Query<DirectoryQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    crate::web::showcase::send(&state, &ctx, &headers, || async {
+    let query = DirectoryQuery {
+        q: crate::web::showcase::term(&query.q),
+        district: crate::web::showcase::term(&query.district),
+    };
+    let address = format!("/lecturers?q={}&district={}", query.q, query.district);
+    crate::web::showcase::send(&state, &ctx, &headers, &address, || async {
         let all = listed(&state).await?;
         let districts: Vec<String> = all
             .iter()
@@ -258,9 +263,11 @@ async fn request(
     let (_, secret) = store::add_request(&txn, &data, now).await?;
     txn.commit().await?;
     let link = state.link(&format!("/lecturers/confirm/{secret}"));
+    // Only what the server itself knows goes into this mail: the form must not be a way to send
+    // any text to any address.
     let subject = format!("請確認到校分享邀請：{} 老師", listed.row.convener);
     let body = format!(
-        "{name} 您好：\n\n您在「學習社群到校分享講師」頁面邀請 {} 老師（{}）到 {} 分享。\n希望日期：{dates}\n主題：{topic}\n\n請開啟下列連結確認，確認後邀請才會送到老師手上：\n{link}\n\n若您沒有提出這項邀請，請忽略本信。\n",
+        "您好：\n\n有人以這個電子郵件地址，在「學習社群到校分享講師」頁面邀請 {} 老師（{}）到 {} 分享。\n\n若是您提出的，請開啟下列連結確認，確認後邀請才會送到老師手上：\n{link}\n\n若您沒有提出這項邀請，請忽略本信，邀請不會送出。\n",
         listed.row.convener, listed.row.school, school.name
     );
     let failed = mail::send(&state, "visit-confirm", &email, &subject, &body, "public").await != Delivery::Sent;

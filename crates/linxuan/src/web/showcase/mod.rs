@@ -168,11 +168,18 @@ async fn published_years(state: &AppState) -> AppResult<Vec<i32>> {
 
 // ---------------------------------------------------------------- sending a page
 
-/// Sends a public page: for an anonymous visitor, the page kept for this language, address and
-/// revision (made once by `make`), `304` when the browser has it, and cacheable by anyone
+/// Sends a public page: for an anonymous visitor, the page kept for this language, `address`
+/// (the path and the search as the handler read it, normalised: made-up parameters do not make
+/// new pages) and revision (made once by `make`), `304` when the browser has it, and cacheable by anyone
 /// (`public, no-cache`: kept, but asked again each time, so a withdrawn consent is never served
 /// from a cache); for a signed-in visitor, made afresh and private.
-pub async fn send<F, Fut>(state: &AppState, ctx: &Ctx, headers: &HeaderMap, make: F) -> AppResult<Response>
+pub async fn send<F, Fut>(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    address: &str,
+    make: F,
+) -> AppResult<Response>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = AppResult<String>>,
@@ -185,7 +192,7 @@ where
         )
             .into_response());
     }
-    let key = format!("{}|{}", ctx.lang.code(), ctx.here);
+    let key = format!("{}|{address}", ctx.lang.code());
     let revision = state.db.revision().await?;
     let page = match state.pages.get(&key, &revision) {
         Some(page) => page,
@@ -218,7 +225,7 @@ struct IndexPage {
 }
 
 async fn index(State(state): State<AppState>, Public(ctx): Public, headers: HeaderMap) -> AppResult<Response> {
-    send(&state, &ctx, &headers, || async {
+    send(&state, &ctx, &headers, "/showcase", || async {
         let mut years = Vec::new();
         for year in published_years(&state).await? {
             let s = showcase(&state, year).await?;
@@ -236,6 +243,17 @@ pub struct Query_ {
     pub q: String,
     pub district: String,
     pub group: String,
+}
+
+/// A search term as used: trimmed, at most 100 characters.
+pub fn term(text: &str) -> String {
+    text.trim().chars().take(100).collect()
+}
+
+impl Query_ {
+    fn normalised(&self) -> Query_ {
+        Query_ { q: term(&self.q), district: term(&self.district), group: term(&self.group) }
+    }
 }
 
 /// A group's levels, each with its communities that match the search.
@@ -280,7 +298,9 @@ async fn year_page(
     Query(query): Query<Query_>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    send(&state, &ctx, &headers, || async {
+    let query = query.normalised();
+    let address = format!("/showcase/{year}?q={}&district={}&group={}", query.q, query.district, query.group);
+    send(&state, &ctx, &headers, &address, || async {
         let s = showcase(&state, year).await?;
         let districts: Vec<String> = s
             .communities
@@ -353,7 +373,8 @@ async fn community_page(
     Path((year, code)): Path<(i32, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    send(&state, &ctx, &headers, || async {
+    let address = format!("/showcase/{year}/{code}");
+    send(&state, &ctx, &headers, &address, || async {
         let s = showcase(&state, year).await?;
         let c = s.communities.iter().find(|c| c.code == code).ok_or(AppError::NotFound)?;
         Ok(CommunityPage { ctx: ctx.clone(), s: &s, c }.render()?)

@@ -107,7 +107,8 @@ async fn set_actual(
     let amount = match text.as_str() {
         "" => None,
         t => match t.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
+            // A billion NT$ is far beyond any line: a typo, not an amount.
+            Ok(n) if (0..=1_000_000_000).contains(&n) => Some(n),
             _ => {
                 return Err(AppError::refused(
                     "budget.bad_amount",
