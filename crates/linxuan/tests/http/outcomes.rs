@@ -688,8 +688,31 @@ async fn lecturer_requests_need_the_mailed_link(app: TestApp, sink: SmtpSink) {
             .status;
     }
     assert_eq!(last_status, StatusCode::TOO_MANY_REQUESTS);
+    // A request still unconfirmed when its lecturer leaves the list is not sent (a quarter of
+    // an hour later: the limit has passed).
+    {
+        use linxuan_core::time::Clock;
+        app.clock.set(app.clock.now() + chrono::Duration::minutes(16));
+    }
+    let pending = visitor
+        .post(
+            &lecturer,
+            &[
+                ("name", "陳組長"),
+                ("school", &school),
+                ("email", "chen@school.tyc.edu.tw"),
+                ("dates", "11月"),
+                ("topic", "共備"),
+            ],
+        )
+        .await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.body);
+    let late = mail_text(sink.messages().last().unwrap());
+    let late = path_of(late.split_whitespace().find(|w| w.contains("/lecturers/confirm/")).unwrap());
     // Unlisting takes the lecturer off the directory at once.
     j1.post(&format!("/community/{id}/lecturer"), &[("topic", "跨校共備的第一步")]).await;
+    let refused = visitor.post(&late, &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert!(!visitor.get("/lecturers").await.has("甲老師"));
     assert_eq!(visitor.get(&lecturer).await.status, StatusCode::NOT_FOUND);
 }

@@ -308,6 +308,10 @@ async fn confirm_page(State(state): State<AppState>, ctx: Ctx, Path(secret): Pat
 
 async fn confirm(State(state): State<AppState>, ctx: Ctx, Path(secret): Path<String>) -> AppResult<ConfirmPage> {
     let (request, lecturer_name, school) = confirm_parts(&state, &secret).await?;
+    // A lecturer who has since left the directory (unlisted, award revoked) takes no new request.
+    if request.status == store::UNCONFIRMED && find(&state, request.lecturer_id).await.is_err() {
+        return Err(AppError::refused("visit.no_longer_listed", &[]));
+    }
     let now = state.now();
     let txn = state.db.begin().await?;
     let confirmed = store::confirm_request(&txn, request.id, now).await?;

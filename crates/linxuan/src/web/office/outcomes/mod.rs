@@ -299,9 +299,16 @@ async fn add_staff(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Sta
     let title = linxuan_core::text::clean_line(&form.title);
     if name.is_empty() {
         errors.add("name", ctx.t("outcomes.staff_name_missing"));
+    } else if name.chars().count() > 50 {
+        errors.add("name", ctx.tf1("lecturers.too_long", "n", "50"));
     }
     if school.is_empty() {
         errors.add("school", ctx.t("outcomes.staff_school_missing"));
+    } else if school.chars().count() > 100 {
+        errors.add("school", ctx.tf1("lecturers.too_long", "n", "100"));
+    }
+    if title.chars().count() > 50 {
+        errors.add("title", ctx.tf1("lecturers.too_long", "n", "50"));
     }
     let national = match form.national_id.trim() {
         "" => None,
