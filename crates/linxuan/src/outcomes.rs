@@ -13,7 +13,7 @@ use linxuan_pdf::{CertificatePage, CertificatesDocument, Fonts};
 use linxuan_store::audit::{self, Actor, Change};
 use linxuan_store::communities::{self, Community};
 use linxuan_store::outcomes::{self as store, Certificate, NewCertificate};
-use linxuan_store::review::{self as review_store, Publication};
+use linxuan_store::review::Publication;
 use linxuan_store::{TransactionTrait, schools};
 use sha2::{Digest, Sha256};
 
@@ -205,25 +205,18 @@ impl Prepared {
     }
 }
 
-/// The year's latest publication, or a clear refusal.
-pub async fn latest(state: &AppState, year: i32) -> AppResult<(Publication, Published)> {
-    published::latest(&state.db, year).await?.ok_or_else(|| AppError::refused("outcomes.no_publication", &[]))
-}
-
-/// The communities of a year whose award was revoked, by code.
-async fn revoked_codes(state: &AppState, year: i32, list: &[Community]) -> AppResult<Vec<String>> {
-    let revoked: Vec<i32> = review_store::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
-    Ok(list.iter().filter(|c| revoked.contains(&c.id)).map(|c| c.code.clone()).collect())
+/// The year's latest publication with the revocations since, or a clear refusal.
+pub async fn latest(state: &AppState, year: i32) -> AppResult<published::Current> {
+    published::current(&state.db, year).await?.ok_or_else(|| AppError::refused("outcomes.no_publication", &[]))
 }
 
 /// What the certificates of the year's latest publication would say, and what stands in the
 /// way. `fonts` names characters no font has.
 pub async fn prepare(state: &AppState, plan: &Plan, year: i32, fonts: &Fonts) -> AppResult<Prepared> {
-    let (publication, published) = latest(state, year).await?;
+    let current = latest(state, year).await?;
     let settings = &plan.outcomes;
     let list = communities::list(&state.db, year).await?;
     let by_code: HashMap<&str, &Community> = list.iter().map(|c| (c.code.as_str(), c)).collect();
-    let revoked = revoked_codes(state, year, &list).await?;
     let mut problems = Vec::new();
     let mut items = Vec::new();
     let mut withdrawn = Vec::new();
@@ -239,15 +232,15 @@ pub async fn prepare(state: &AppState, plan: &Plan, year: i32, fonts: &Fonts) ->
     let date_text = outcomes::official_date(date, settings.date_style);
     let head = format!("{}　{}", settings.head_title.trim(), settings.head_name.trim()).trim().to_string();
 
-    for g in &published.groups {
+    for g in &current.published.groups {
         let group = plan.groups.get(&g.group).map_or(g.name.clone(), |p| p.name.clone());
         for c in &g.communities {
             let Some((level_id, level_name)) = &c.award else { continue };
-            if c.revoked {
+            if current.revoked_since(c) {
+                withdrawn.push((c.code.clone(), c.name.clone()));
                 continue;
             }
-            if revoked.contains(&c.code) {
-                withdrawn.push((c.code.clone(), c.name.clone()));
+            if !current.holds_award(c) {
                 continue;
             }
             let level = plan.award_levels.get(level_id);
@@ -345,8 +338,8 @@ pub async fn prepare(state: &AppState, plan: &Plan, year: i32, fonts: &Fonts) ->
     let numbering = outcomes::reconcile(&standing, &wanted, last);
     Ok(Prepared {
         year,
-        publication,
-        published,
+        publication: current.publication,
+        published: current.published,
         date,
         items,
         withdrawn,
@@ -467,11 +460,12 @@ pub struct Gap {
 /// level brings a commendation (特優), then the organising staff the office entered for one.
 /// With `unseal`, the national IDs in full (the office's export only); else masked.
 pub async fn roster(state: &AppState, plan: &Plan, year: i32, unseal: bool) -> AppResult<(Vec<RosterLine>, Vec<Gap>)> {
-    let (_, published) = latest(state, year).await?;
+    let current = latest(state, year).await?;
     let settings = &plan.outcomes;
     let list = communities::list(&state.db, year).await?;
-    let revoked = revoked_codes(state, year, &list).await?;
     let by_code: HashMap<&str, &Community> = list.iter().map(|c| (c.code.as_str(), c)).collect();
+    let ids: Vec<i32> = list.iter().map(|c| c.id).collect();
+    let members = communities::members_of(&state.db, &ids).await?;
     let school_names: HashMap<i32, String> =
         schools::list(&state.db, &Default::default()).await?.into_iter().map(|s| (s.id, s.name)).collect();
     let basis = outcomes::basis(settings, year);
@@ -484,17 +478,20 @@ pub async fn roster(state: &AppState, plan: &Plan, year: i32, unseal: bool) -> A
             masked.clone().unwrap_or_default()
         }
     };
-    for g in &published.groups {
+    for g in &current.published.groups {
         let group = plan.groups.get(&g.group).map_or(g.name.clone(), |p| p.name.clone());
         for c in &g.communities {
             let Some((level_id, level_name)) = &c.award else { continue };
             let Some(level) = plan.award_levels.get(level_id) else { continue };
-            if !level.commendation || c.revoked || revoked.contains(&c.code) {
+            if !level.commendation || !current.holds_award(c) {
                 continue;
             }
             let Some(community) = by_code.get(c.code.as_str()) else { continue };
             let level_name = if level.name.is_empty() { level_name.clone() } else { level.name.clone() };
-            for m in communities::members(&state.db, community.id).await? {
+            // In the order of the community's member list: members, then the convener.
+            let mut own: Vec<_> = members.iter().filter(|m| m.community_id == community.id).collect();
+            own.sort_by(|a, b| b.role.cmp(&a.role).then(a.id.cmp(&b.id)));
+            for m in own {
                 let role = if m.role == communities::CONVENER { "召集人" } else { "成員" };
                 let school = m
                     .school_id

@@ -62,3 +62,42 @@ pub async fn latest(
     let published = read(&p).map_err(|e| linxuan_store::StoreError::Db(linxuan_store::DbErr::Custom(e)))?;
     Ok(Some((p, published)))
 }
+
+/// The latest publication of a year with the awards revoked since it was made: what the year's
+/// outcomes (certificates, roster, showcase, lecturers, the programme) go by.
+pub struct Current {
+    pub publication: Publication,
+    pub published: Published,
+    /// Codes of the communities whose award was revoked (after the publication or before).
+    revoked: Vec<String>,
+}
+
+impl Current {
+    /// Whether the award was revoked after the publication was made.
+    pub fn revoked_since(&self, c: &PublishedCommunity) -> bool {
+        !c.revoked && self.revoked.contains(&c.code)
+    }
+
+    /// Whether the community holds an award now: awarded in the publication, not revoked
+    /// before it nor since.
+    pub fn holds_award(&self, c: &PublishedCommunity) -> bool {
+        c.award.is_some() && !c.revoked && !self.revoked.contains(&c.code)
+    }
+}
+
+/// [`latest`] with the revocations made since; `None` before any publication.
+pub async fn current(
+    db: &impl linxuan_store::ConnectionTrait,
+    year: i32,
+) -> Result<Option<Current>, linxuan_store::StoreError> {
+    let Some((publication, published)) = latest(db, year).await? else { return Ok(None) };
+    let revoked_ids: Vec<i32> =
+        linxuan_store::review::revocations(db, year).await?.iter().map(|r| r.community_id).collect();
+    let revoked = linxuan_store::communities::list(db, year)
+        .await?
+        .into_iter()
+        .filter(|c| revoked_ids.contains(&c.id))
+        .map(|c| c.code)
+        .collect();
+    Ok(Some(Current { publication, published, revoked }))
+}

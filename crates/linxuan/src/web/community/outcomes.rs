@@ -36,14 +36,10 @@ pub fn routes() -> Router<AppState> {
 /// level id).
 pub async fn award_of(state: &AppState, portal: &Portal) -> AppResult<Option<(String, String)>> {
     let year = portal.community.plan_year;
-    let Some((_, published)) = crate::published::latest(&state.db, year).await? else { return Ok(None) };
-    let Some((g, c)) = published.community(&portal.community.code) else { return Ok(None) };
-    let revoked = linxuan_store::review::revocations(&state.db, year)
-        .await?
-        .iter()
-        .any(|r| r.community_id == portal.community.id);
+    let Some(current) = crate::published::current(&state.db, year).await? else { return Ok(None) };
+    let Some((g, c)) = current.published.community(&portal.community.code) else { return Ok(None) };
     Ok(match &c.award {
-        Some((level, _)) if !c.revoked && !revoked => Some((g.group.clone(), level.clone())),
+        Some((level, _)) if current.holds_award(c) => Some((g.group.clone(), level.clone())),
         _ => None,
     })
 }

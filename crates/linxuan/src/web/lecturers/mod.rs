@@ -54,14 +54,12 @@ async fn listed(state: &AppState) -> AppResult<Vec<Listed>> {
     for row in rows {
         let year = row.community.plan_year;
         if let std::collections::hash_map::Entry::Vacant(slot) = latest.entry(year) {
-            let revoked: Vec<i32> =
-                linxuan_store::review::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
-            slot.insert((crate::published::latest(&state.db, year).await?, revoked));
+            slot.insert(crate::published::current(&state.db, year).await?);
         }
-        let Some((Some((_, published)), revoked)) = latest.get(&year) else { continue };
-        let Some((g, c)) = published.community(&row.community.code) else { continue };
+        let Some(Some(current)) = latest.get(&year) else { continue };
+        let Some((g, c)) = current.published.community(&row.community.code) else { continue };
         let Some((level, _)) = &c.award else { continue };
-        if c.revoked || revoked.contains(&row.community.id) {
+        if !current.holds_award(c) {
             continue;
         }
         out.push(Listed { year, group: g.group.clone(), level: level.clone(), row });

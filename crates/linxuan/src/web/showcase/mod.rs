@@ -89,20 +89,15 @@ async fn showcase(state: &AppState, year: i32) -> AppResult<Arc<YearShowcase>> {
         .get_or_compute(&state.db, "showcase", year, || async move {
             let stored = plans::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
             let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
-            let (_, published) = crate::published::latest(&state.db, year).await?.ok_or(AppError::NotFound)?;
+            let current = crate::published::current(&state.db, year).await?.ok_or(AppError::NotFound)?;
             let list = communities::list(&state.db, year).await?;
-            let revoked: Vec<i32> =
-                linxuan_store::review::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
             let all_schools = schools::list(&state.db, &Default::default()).await?;
             let mut shown = Vec::new();
             let mut consenting = Vec::new();
-            for g in &published.groups {
-                for c in &g.communities {
+            for g in &current.published.groups {
+                for c in g.communities.iter().filter(|c| current.holds_award(c)) {
                     let Some((level, _)) = &c.award else { continue };
                     let Some(community) = list.iter().find(|x| x.code == c.code) else { continue };
-                    if c.revoked || revoked.contains(&community.id) {
-                        continue;
-                    }
                     let consent = community.consent == Some(true);
                     if consent {
                         consenting.push(community.id);

@@ -52,25 +52,23 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<EventOffice>
 /// team that consented to share it.
 async fn handbook(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (agenda, published) = crate::event::programme(&state, &plan, year).await?;
-    let published = published.ok_or_else(|| AppError::refused("event.no_publication", &[]))?;
+    let (agenda, current) = crate::event::programme(&state, &plan, year).await?;
+    let current = current.ok_or_else(|| AppError::refused("event.no_publication", &[]))?;
     let zh = |key: &str| crate::i18n::t(Lang::ZhTw, key).into_owned();
     let list = communities::list(&state.db, year).await?;
-    let revoked: Vec<i32> =
-        linxuan_store::review::revocations(&state.db, year).await?.iter().map(|r| r.community_id).collect();
     let top = linxuan_core::event::top_level(&plan);
     let mut groups = Vec::new();
     let mut stories = Vec::new();
-    for g in &published.groups {
+    for g in &current.published.groups {
         let name = plan.groups.get(&g.group).map_or(g.name.clone(), |p| p.name.clone());
         let mut rows = Vec::new();
         for level in plan.award_levels.keys() {
             for c in &g.communities {
                 let Some((l, _)) = &c.award else { continue };
-                let found = list.iter().find(|x| x.code == c.code);
-                if l != level || c.revoked || found.is_some_and(|x| revoked.contains(&x.id)) {
+                if l != level || !current.holds_award(c) {
                     continue;
                 }
+                let found = list.iter().find(|x| x.code == c.code);
                 let level_name = plan.award_levels.get(l).map_or(l.clone(), |a| a.name.clone());
                 rows.push([level_name.clone(), c.school.clone(), c.name.clone(), c.convener.clone()]);
                 if Some(l.as_str()) == top

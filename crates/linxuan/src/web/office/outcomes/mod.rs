@@ -472,9 +472,9 @@ impl ShowcasePage {
 
 async fn showcase(State(state): State<AppState>, ctx: Ctx) -> AppResult<ShowcasePage> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let (_, published) = outcomes::latest(&state, year).await?;
+    let current = outcomes::latest(&state, year).await?;
     let mut rows = Vec::new();
-    for g in &published.groups {
+    for g in &current.published.groups {
         for c in g.communities.iter().filter(|c| c.award.is_some() && !c.revoked) {
             let Some(community) = communities::by_code(&state.db, year, &c.code).await? else { continue };
             let documents = documents::list(&state.db, community.id, false)
