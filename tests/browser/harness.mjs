@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-export async function startServer(extraEnv = {}) {
+// `data`: a data directory to run on again (a server restarted later in the day, with its
+// clock further on); the first administrator then exists and no set-up link is printed.
+export async function startServer(extraEnv = {}, { data: again } = {}) {
   const bin = process.env.LINXUAN_BIN;
   if (!bin) throw new Error("LINXUAN_BIN is not set (scripts/test sets it)");
-  const data = mkdtempSync(join(tmpdir(), "linxuan-browser-"));
+  const data = again ?? mkdtempSync(join(tmpdir(), "linxuan-browser-"));
   const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data], {
     env: { ...process.env, RUST_LOG: "warn", DATABASE_URL: "", LINXUAN_SMTP_URL: "", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
@@ -24,9 +26,9 @@ export async function startServer(extraEnv = {}) {
       output += chunk;
       const url = output.match(/Linxuan: (http:\/\/[0-9.:]+)/);
       const link = output.match(/(http:\/\/\S+\/setup\/[0-9a-f]{64})/);
-      if (url && link) {
+      if (url && (link || again)) {
         clearTimeout(timer);
-        resolve({ url: url[1], setupLink: link[1] });
+        resolve({ url: url[1], setupLink: link ? link[1] : null });
       }
     });
     proc.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}\n${errors}`)));
@@ -34,10 +36,11 @@ export async function startServer(extraEnv = {}) {
   return {
     ...ready,
     data,
-    async stop() {
+    /** Stops the server; `keep` leaves its data for a restart. */
+    async stop({ keep = false } = {}) {
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));
-      rmSync(data, { recursive: true, force: true });
+      if (!keep) rmSync(data, { recursive: true, force: true });
     },
   };
 }

@@ -17,6 +17,9 @@ pub enum Source {
     Trophies(String),
     /// Certificates standing in the register.
     Certificates,
+    /// Meals on the presentation day: the people registered, then the people checked in once
+    /// the day's check-in has begun.
+    Meals,
 }
 
 impl Source {
@@ -47,9 +50,12 @@ impl Source {
             "trophies" if plan.tracks.contains_key(rest) => Ok(Source::Trophies(rest.to_string())),
             "trophies" => Err((format!("「{rest}」不是計畫的軌別"), format!("\"{rest}\" is not a track of the plan"))),
             "certificates" if rest.is_empty() => Ok(Source::Certificates),
+            "meals" if rest.is_empty() => Ok(Source::Meals),
             _ => Err((
-                format!("看不懂「{text}」：可用 reviews:階段、reviewers:階段、trophies:軌別、certificates"),
-                format!("cannot read \"{text}\": use reviews:PHASE, reviewers:PHASE, trophies:TRACK or certificates"),
+                format!("看不懂「{text}」：可用 reviews:階段、reviewers:階段、trophies:軌別、certificates、meals"),
+                format!(
+                    "cannot read \"{text}\": use reviews:PHASE, reviewers:PHASE, trophies:TRACK, certificates or meals"
+                ),
             )),
         }
     }
@@ -127,7 +133,8 @@ mod tests {
         assert!(Source::parse("reviews:round-9", &p).unwrap_err().1.contains("round-9"));
         assert!(Source::parse("reviews:", &p).is_err());
         assert!(Source::parse("trophies:nope", &p).unwrap_err().0.contains("nope"));
-        assert!(Source::parse("meals", &p).unwrap_err().1.contains("reviews:PHASE"));
+        assert_eq!(Source::parse("meals", &p), Ok(Source::Meals));
+        assert!(Source::parse("meal", &p).unwrap_err().1.contains("reviews:PHASE"));
     }
 
     #[test]

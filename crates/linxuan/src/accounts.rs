@@ -23,16 +23,19 @@ pub enum Role {
     Admin,
     Convener,
     Reviewer,
+    /// The presentation day's desk (現場工作人員): check-in and check-out, nothing else.
+    Staff,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Convener, Role::Reviewer];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Convener, Role::Reviewer, Role::Staff];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Convener => "convener",
             Role::Reviewer => "reviewer",
+            Role::Staff => "staff",
         }
     }
 
@@ -46,6 +49,7 @@ impl Role {
             Role::Admin => "role.admin",
             Role::Convener => "role.convener",
             Role::Reviewer => "role.reviewer",
+            Role::Staff => "role.staff",
         }
     }
 }

@@ -24,6 +24,7 @@ struct Records {
     /// (track, trophy) per awarded community of the latest publication, revoked ones left out.
     trophies: Vec<String>,
     certificates: i64,
+    meals: i64,
 }
 
 impl Records {
@@ -36,6 +37,7 @@ impl Records {
             }
             Source::Trophies(track) => self.trophies.iter().filter(|t| *t == track).count() as i64,
             Source::Certificates => self.certificates,
+            Source::Meals => self.meals,
         }
     }
 }
@@ -73,7 +75,8 @@ async fn records(state: &AppState, plan: &Plan, year: i32) -> AppResult<Records>
     }
     let certificates =
         store::certificates(&state.db, year).await?.iter().filter(|c| c.voided_at.is_none()).count() as i64;
-    Ok(Records { reviews, trophies, certificates })
+    let meals = crate::event::meals(state, year).await?;
+    Ok(Records { reviews, trophies, certificates, meals })
 }
 
 /// Every table of the plan's budget with its actuals.

@@ -2,7 +2,7 @@
 //! show the link to the administrator instead; every attempt is written to the mail log.
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use linxuan_store::mail::{self as mail_log, Sent};
 
@@ -43,7 +43,7 @@ impl Mailer {
         self.transport.is_some()
     }
 
-    async fn deliver(&self, to: &str, subject: &str, body: &str) -> Delivery {
+    async fn deliver(&self, to: &str, subject: &str, body: &str, attachments: &[Attachment]) -> Delivery {
         let Some(transport) = &self.transport else {
             return Delivery::NotConfigured;
         };
@@ -51,16 +51,22 @@ impl Mailer {
             Ok(m) => m,
             Err(e) => return Delivery::Failed(format!("{to}: {e}")),
         };
-        let message = match Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
+        let text = Body::new_with_encoding(body.to_string(), ContentTransferEncoding::QuotedPrintable)
+            .unwrap_or_else(Body::new);
+        let builder = Message::builder().from(self.from.clone()).to(to).subject(subject);
+        let message = if attachments.is_empty() {
             // Quoted-printable keeps links readable in any mail client (and in tests).
-            .body(
-                Body::new_with_encoding(body.to_string(), ContentTransferEncoding::QuotedPrintable)
-                    .unwrap_or_else(Body::new),
-            ) {
+            builder.header(ContentType::TEXT_PLAIN).body(text)
+        } else {
+            let mut parts =
+                MultiPart::mixed().singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text));
+            for a in attachments {
+                let kind = ContentType::parse(a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+                parts = parts.singlepart(lettre::message::Attachment::new(a.name.clone()).body(a.bytes.clone(), kind));
+            }
+            builder.multipart(parts)
+        };
+        let message = match message {
             Ok(m) => m,
             Err(e) => return Delivery::Failed(e.to_string()),
         };
@@ -71,9 +77,29 @@ impl Mailer {
     }
 }
 
+/// A file sent with a message (a ticket's QR code).
+pub struct Attachment {
+    pub name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
 /// Sends a plain-text message and writes the attempt to the mail log.
 pub async fn send(state: &Inner, kind: &str, to: &str, subject: &str, body: &str, sent_by: &str) -> Delivery {
-    let delivery = state.mailer.deliver(to, subject, body).await;
+    send_with(state, kind, to, subject, body, &[], sent_by).await
+}
+
+/// Sends a plain-text message with attachments and writes the attempt to the mail log.
+pub async fn send_with(
+    state: &Inner,
+    kind: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    attachments: &[Attachment],
+    sent_by: &str,
+) -> Delivery {
+    let delivery = state.mailer.deliver(to, subject, body, attachments).await;
     let (status, error) = match &delivery {
         Delivery::Sent => ("sent", None),
         Delivery::NotConfigured => ("not-configured", None),

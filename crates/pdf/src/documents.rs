@@ -346,3 +346,37 @@ impl HandbookDocument {
         typesetter.render(HANDBOOK, self, today)
     }
 }
+
+/// The paper sign-in sheet (簽到表) for when phones fail: everyone with a place, by school in
+/// the list's order, with columns to sign and write the time in and out.
+#[derive(Debug, Clone, Serialize)]
+pub struct SigninDocument {
+    /// 桃園市111學年度…
+    pub title: String,
+    /// 績優社群成果發表會　簽到表
+    pub name: String,
+    /// 112年7月7日(星期五)　桃園市西門國小
+    pub subtitle: String,
+    /// 編號, 學校, 姓名, 職稱, 餐食, 簽到, 時間, 簽退, 時間
+    pub headings: Vec<String>,
+    pub rows: Vec<SigninRow>,
+    /// Blank lines at the end for walk-ins.
+    pub blank: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SigninRow {
+    pub no: String,
+    pub school: String,
+    pub name: String,
+    pub title: String,
+    pub meal: String,
+}
+
+pub const SIGNIN: &str = include_str!("../templates/signin.typ");
+
+impl SigninDocument {
+    pub fn render(&self, typesetter: &Typesetter, today: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
+        typesetter.render(SIGNIN, self, today)
+    }
+}

@@ -27,12 +27,13 @@ mod documents;
 
 /// The templates' sources, for tests that lay a document out themselves.
 pub mod documents_source {
-    pub use crate::documents::{BUDGET, CERTIFICATES, HANDBOOK};
+    pub use crate::documents::{BUDGET, CERTIFICATES, HANDBOOK, SIGNIN};
 }
 
 pub use documents::{
     BudgetDocument, BudgetRowDoc, BudgetTableDoc, CertificatePage, CertificatesDocument, HandbookAgendaLine,
     HandbookDocument, HandbookGroup, HandbookStory, ResultHeadings, ResultRow, ResultsDocument, ResultsGroup,
+    SigninDocument, SigninRow,
 };
 
 /// The fonts shipped with Linxuan (see `fonts/README.md`), compiled into the binary.

@@ -11,6 +11,7 @@ pub mod communities;
 pub mod db;
 pub mod documents;
 pub mod entity;
+pub mod event;
 pub mod files;
 pub mod mail;
 pub mod meetings;

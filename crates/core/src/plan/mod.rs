@@ -400,6 +400,42 @@ pub struct PresentationDay {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub agenda: Vec<AgendaItem>,
+    /// First day of registration (報名); none: registration is not open yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_opens: Option<RocDate>,
+    /// Last day of registration, inclusive (Taipei time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_closes: Option<RocDate>,
+    /// How many people the venue holds; everyone past it goes on the waiting list. None: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    /// Minutes of grace for study hours: a check-in this late after the start, a check-out
+    /// this early before the end still counts.
+    #[serde(default = "default_grace_minutes")]
+    pub grace_minutes: i64,
+    /// The columns of the study-hours export for the national in-service network, in order.
+    #[serde(default = "default_hours_columns")]
+    pub hours_columns: Vec<String>,
+}
+
+fn default_grace_minutes() -> i64 {
+    10
+}
+
+/// The columns the study-hours export can have.
+pub const HOURS_COLUMNS: [&str; 7] = ["研習日期", "姓名", "身分證字號", "服務學校", "時數", "職稱", "電子郵件"];
+
+fn default_hours_columns() -> Vec<String> {
+    HOURS_COLUMNS[..5].iter().map(|c| c.to_string()).collect()
+}
+
+impl PresentationDay {
+    /// The attendance window for study hours: the first agenda item's start to the last one's end.
+    pub fn window(&self) -> Option<(NaiveTime, NaiveTime)> {
+        let start = self.agenda.first()?.start_time()?;
+        let end = self.agenda.last()?.end_time()?;
+        Some((start, end))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -651,6 +687,9 @@ impl Plan {
         let day = shift(next.presentation_day.date.date);
         next.presentation_day.date = StatedDate { date: day, stated_weekday: Some(day.weekday()) };
         next.presentation_day.tentative = true;
+        let day = &mut next.presentation_day;
+        day.registration_opens = day.registration_opens.map(|d| RocDate(shift(d.0)));
+        day.registration_closes = day.registration_closes.map(|d| RocDate(shift(d.0)));
         for table in &mut next.budget.tables {
             table.title = table.title.replace(&old, &new);
         }

@@ -649,6 +649,7 @@ fn check_presentation_day(c: &mut Checker, plan: &Plan, span: (NaiveDate, NaiveD
             }
         }
     }
+    check_registration(c, day);
     if let (Some(start), Some(end)) = (first_start, previous_end) {
         let minutes = (end - start).num_minutes();
         if day.study_hours * Decimal::from(60) > Decimal::from(minutes) {
@@ -657,6 +658,56 @@ fn check_presentation_day(c: &mut Checker, plan: &Plan, span: (NaiveDate, NaiveD
                 format!("{} 小時超過活動時間（{} 分鐘）", day.study_hours, minutes),
                 format!("{} hours is more than the activity's {} minutes", day.study_hours, minutes),
             );
+        }
+    }
+}
+
+/// Registration dates, capacity, grace and the study-hours export's columns.
+fn check_registration(c: &mut Checker, day: &crate::plan::PresentationDay) {
+    match (day.registration_opens, day.registration_closes) {
+        (Some(opens), Some(closes)) => {
+            if closes.0 < opens.0 {
+                c.add(
+                    "presentation_day.registration_closes",
+                    format!("報名截止 {} 早於開始 {}", format_long(closes.0), format_long(opens.0)),
+                    format!("registration closes ({}) before it opens ({})", closes.0, opens.0),
+                );
+            }
+            if closes.0 > day.date.date {
+                c.add(
+                    "presentation_day.registration_closes",
+                    format!("報名截止 {} 晚於活動當天 {}", format_long(closes.0), format_long(day.date.date)),
+                    format!("registration closes ({}) after the day itself ({})", closes.0, day.date.date),
+                );
+            }
+        }
+        (Some(_), None) => {
+            c.add("presentation_day.registration_closes", "請填寫報名截止日", "give the last day of registration")
+        }
+        (None, Some(_)) => {
+            c.add("presentation_day.registration_opens", "請填寫報名開始日", "give the first day of registration")
+        }
+        (None, None) => {}
+    }
+    if let Some(capacity) = day.capacity {
+        c.at_least("presentation_day.capacity", capacity, 1);
+    }
+    if !(0..=120).contains(&day.grace_minutes) {
+        c.add("presentation_day.grace_minutes", "須介於 0 到 120 分鐘", "must be between 0 and 120 minutes");
+    }
+    if day.hours_columns.is_empty() {
+        c.add("presentation_day.hours_columns", "至少要有一欄", "needs at least one column");
+    }
+    for (i, column) in day.hours_columns.iter().enumerate() {
+        let path = format!("presentation_day.hours_columns[{i}]");
+        if !crate::plan::HOURS_COLUMNS.contains(&column.as_str()) {
+            c.add(
+                path,
+                format!("「{column}」不是可匯出的欄位（可用：{}）", crate::plan::HOURS_COLUMNS.join("、")),
+                format!("\"{column}\" is not a column the export has (use: {})", crate::plan::HOURS_COLUMNS.join(", ")),
+            );
+        } else if day.hours_columns[..i].contains(column) {
+            c.add(path, format!("「{column}」重複"), format!("\"{column}\" is given twice"));
         }
     }
 }

@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 RoleArg::Admin => "admin",
                 RoleArg::Convener => "convener",
                 RoleArg::Reviewer => "reviewer",
+                RoleArg::Staff => "staff",
             };
             let invited = crate::accounts::invite(&app.state, &Actor::cli(), &email, &name, role, lang).await.map_err(
                 |e| match e {

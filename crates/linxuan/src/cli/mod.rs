@@ -156,6 +156,8 @@ pub enum RoleArg {
     Convener,
     /// 審查委員 / reviewer
     Reviewer,
+    /// 現場工作人員 / the presentation day's desk (check-in and check-out)
+    Staff,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

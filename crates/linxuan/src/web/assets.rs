@@ -10,9 +10,18 @@ use crate::app::AppState;
 
 const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
+/// The desk's scanner (check-in page only).
+const CHECKIN_JS: &str = include_str!("assets/checkin.js");
+/// jsQR 1.4.0 (Apache-2.0, `assets/vendor/jsQR.LICENSE`): reads QR codes from camera frames
+/// where the browser has no `BarcodeDetector` (desktop Linux, Firefox, older phones).
+const JSQR: &str = include_str!("assets/vendor/jsQR.js");
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/app.css", get(css)).route("/app.js", get(js))
+    Router::new()
+        .route("/app.css", get(css))
+        .route("/app.js", get(js))
+        .route("/checkin.js", get(|| script(CHECKIN_JS)))
+        .route("/jsQR.js", get(|| script(JSQR)))
 }
 
 async fn css() -> impl IntoResponse {
@@ -21,4 +30,8 @@ async fn css() -> impl IntoResponse {
 
 async fn js() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], JS)
+}
+
+async fn script(body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], body)
 }

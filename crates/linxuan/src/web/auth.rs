@@ -187,6 +187,11 @@ pub async fn require_community(auth: AuthSession, request: Request, next: Next) 
     require_roles(&[Role::Admin, Role::Convener], auth, request, next).await
 }
 
+/// The presentation day's desk: its staff, and the office.
+pub async fn require_desk(auth: AuthSession, request: Request, next: Next) -> Response {
+    require_roles(&[Role::Admin, Role::Staff], auth, request, next).await
+}
+
 /// The reviewer's pages.
 pub async fn require_reviewer(auth: AuthSession, request: Request, next: Next) -> Response {
     require_roles(&[Role::Reviewer], auth, request, next).await

@@ -174,6 +174,9 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.role == Role::Reviewer)
     }
 
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Staff)
+    }
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }

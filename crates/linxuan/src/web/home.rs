@@ -18,6 +18,7 @@ pub async fn root(ctx: Ctx) -> Response {
         Some(Role::Admin) => "/office",
         Some(Role::Convener) => "/community",
         Some(Role::Reviewer) => "/review",
+        Some(Role::Staff) => "/checkin",
     };
     Redirect::to(to).into_response()
 }

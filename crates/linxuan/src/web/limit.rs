@@ -33,6 +33,9 @@ pub const RESETS_PER_ACCOUNT: usize = 3;
 pub const WINDOW: Duration = Duration::minutes(15);
 /// Visit requests (the public lecturer form) from one address within [`WINDOW`].
 pub const VISITS_PER_ADDRESS: usize = 5;
+/// Registrations for the presentation day from one address within [`WINDOW`] (a school's
+/// office may register its one teacher; a district's shared address several schools').
+pub const REGISTRATIONS_PER_ADDRESS: usize = 30;
 
 #[derive(Default)]
 pub struct LoginLimiter {
@@ -141,6 +144,17 @@ impl LoginLimiter {
 
     pub fn record_visit(&self, address: &str, now: DateTime<Utc>) {
         self.record(&[format!("visit-address:{address}")], now);
+    }
+
+    pub fn check_registration(&self, address: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let wait =
+            Self::wait_for(&mut events, &format!("registration-address:{address}"), REGISTRATIONS_PER_ADDRESS, now);
+        if wait > 0 { Err(wait) } else { Ok(()) }
+    }
+
+    pub fn record_registration(&self, address: &str, now: DateTime<Utc>) {
+        self.record(&[format!("registration-address:{address}")], now);
     }
 
     pub fn record_reset(&self, email: &str, address: &str, now: DateTime<Utc>) {

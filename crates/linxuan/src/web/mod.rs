@@ -9,6 +9,7 @@ pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod charts;
+pub mod checkin;
 pub mod client;
 pub mod community;
 pub mod csrf;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
     let community = community::routes()
         .route_layer(from_fn_with_state(state.clone(), auth::guard_community))
         .route_layer(from_fn(require_community));
+    let desk = checkin::routes().route_layer(from_fn(auth::require_desk));
     let reviewing = review::routes()
         .route_layer(from_fn_with_state(state.clone(), auth::guard_assignment))
         .route_layer(from_fn(require_reviewer));
@@ -104,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signed_in)
         .merge(community)
         .merge(reviewing)
+        .merge(desk)
         .nest("/office", office)
         .fallback(home::not_found)
         .layer(from_fn_with_state(state.clone(), csrf::protect))

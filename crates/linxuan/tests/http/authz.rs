@@ -36,6 +36,8 @@ enum Access {
     Assignment,
     /// The reviewers seated in the room in the path.
     Room,
+    /// The presentation day's desk: its staff and the office.
+    Desk,
 }
 
 /// The table: (method, route) → who may. One line per route and method.
@@ -65,6 +67,17 @@ const TABLE: &[(&str, &str, Access)] = {
         ("GET", "/showcase/{year}/{code}/files/{document}", Public),
         ("GET", "/event", Public),
         ("GET", "/event/{year}", Public),
+        ("GET", "/event/{year}/register", Public),
+        ("POST", "/event/{year}/register", Public),
+        ("GET", "/event/ticket/{ticket}", Public),
+        ("POST", "/event/ticket/{ticket}/cancel", Public),
+        ("GET", "/assets/checkin.js", Public),
+        ("GET", "/assets/jsQR.js", Public),
+        ("GET", "/checkin", Desk),
+        ("POST", "/checkin/scan", Desk),
+        ("POST", "/checkin/hand", Desk),
+        ("GET", "/checkin/walk-in", Desk),
+        ("POST", "/checkin/walk-in", Desk),
         ("GET", "/lecturers", Public),
         ("GET", "/lecturers/{id}", Public),
         ("POST", "/lecturers/{id}", Public),
@@ -138,6 +151,15 @@ const TABLE: &[(&str, &str, Access)] = {
         ("POST", "/office/outcomes/documents/{id}/public", Office),
         ("GET", "/office/event", Office),
         ("GET", "/office/event/handbook.pdf", Office),
+        ("GET", "/office/event/registrations", Office),
+        ("POST", "/office/event/registrations", Office),
+        ("GET", "/office/event/registrations.xlsx", Office),
+        ("POST", "/office/event/registrations/{reg}/cancel", Office),
+        ("POST", "/office/event/registrations/{reg}/admit", Office),
+        ("GET", "/office/event/hours", Office),
+        ("GET", "/office/event/hours.xlsx", Office),
+        ("GET", "/office/event/hours.csv", Office),
+        ("GET", "/office/event/signin.pdf", Office),
         ("GET", "/office/budget", Office),
         ("POST", "/office/budget/{table}/{line}", Office),
         ("GET", "/office/budget.pdf", Office),
@@ -263,16 +285,19 @@ enum Role {
     ReviewerOther,
     /// Reviewer working at community A's school (never assignable to it).
     ReviewerOwnSchool,
+    /// The presentation day's desk.
+    Staff,
     Office,
 }
 
-const ROLES: [Role; 7] = [
+const ROLES: [Role; 8] = [
     Role::Anonymous,
     Role::ConvenerA,
     Role::ConvenerB,
     Role::ReviewerAssigned,
     Role::ReviewerOther,
     Role::ReviewerOwnSchool,
+    Role::Staff,
     Role::Office,
 ];
 
@@ -334,6 +359,8 @@ impl Fixture {
             .replace("{request}", "1")
             .replace("{table}", "basic-selection")
             .replace("{line}", "3")
+            .replace("{reg}", "1")
+            .replace("{ticket}", "LX-0123456789ABCDEF0123456789ABCDEF")
     }
 
     /// The id variants worth trying for a route.
@@ -373,6 +400,7 @@ fn expected(access: Access, role: Role, ids: Ids) -> bool {
             Ids::Own => role == ReviewerAssigned,
             Ids::Other => role == ReviewerOther,
         },
+        Access::Desk => matches!(role, Staff | Office),
     }
 }
 
@@ -474,6 +502,11 @@ async fn every_route_for_every_role(app: TestApp) {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         reviewers.push(invited(&app, &page, name).await);
     }
+    let page = admin
+        .post("/office/users", &[("name", "報到組"), ("email", "desk@school.tyc.edu.tw"), ("role", "staff")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let desk = invited(&app, &page, "報到組").await;
     let user = |email: &str| format!("SELECT id FROM users WHERE email = '{email}'");
     let (wang, chen_r) = (id_of(&app, &user("wang@ntnu.edu.tw")).await, id_of(&app, &user("chen@ncu.edu.tw")).await);
     for (community, reviewer) in [(a.to_string(), &wang), (b.to_string(), &chen_r)] {
@@ -553,6 +586,7 @@ async fn every_route_for_every_role(app: TestApp) {
         (Role::ReviewerAssigned, wang_c),
         (Role::ReviewerOther, chen_c),
         (Role::ReviewerOwnSchool, lee_c),
+        (Role::Staff, desk),
         (Role::Office, admin),
     ]
     .into_iter()

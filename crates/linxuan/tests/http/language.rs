@@ -243,6 +243,34 @@ E1,basic-elementary,1,chen@ncu.edu.tw,timeliness,25\nE1,basic-elementary,1,chen@
         id_of("SELECT MIN(id) FROM schools").await,
         id_of("SELECT MIN(id) FROM users WHERE role = 'reviewer'").await,
     );
+    // Someone registered for the presentation day: their ticket page is read too.
+    let added = admin
+        .post(
+            "/office/event/registrations",
+            &[
+                ("name", "林老師"),
+                ("school", &school),
+                ("title", "教師"),
+                ("email", "lin.day@school.tyc.edu.tw"),
+                ("meal", "veg"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let ticket: String = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .state
+            .db
+            .query_one_raw(Statement::from_string(
+                app.state.db.get_database_backend(),
+                "SELECT ticket FROM registrations".to_string(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap()
+    };
     let sections =
         ["general", "checkpoints", "tracks", "groups", "awards", "rubric", "review", "presentation", "budget"];
     let mut urls: Vec<String> = Vec::new();
@@ -274,6 +302,7 @@ E1,basic-elementary,1,chen@ncu.edu.tw,timeliness,25\nE1,basic-elementary,1,chen@
                 .replace("{document}", &document)
                 .replace("{seq}", "1")
                 .replace("{request}", "1")
+                .replace("{ticket}", &ticket)
                 .replace("{secret}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
         };
         if route.contains("{section}") {

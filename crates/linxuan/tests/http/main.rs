@@ -7,6 +7,7 @@ mod accounts;
 mod authz;
 mod cli;
 mod community;
+mod event;
 mod faults;
 mod fuzz;
 mod kept;

@@ -80,7 +80,7 @@ fn make_form(page: &crate::support::Page) -> Option<(String, String)> {
 }
 
 /// The text of a PDF as poppler reads it (None where poppler is not installed, outside CI).
-fn pdf_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(bytes: &[u8]) -> Option<String> {
     assert!(bytes.starts_with(b"%PDF-"), "a PDF");
     let file = std::env::temp_dir().join(format!("linxuan-outcomes-{}-{}.pdf", std::process::id(), bytes.len()));
     std::fs::write(&file, bytes).unwrap();

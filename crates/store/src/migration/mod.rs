@@ -11,6 +11,7 @@ mod m0005_progress_index;
 mod m0006_cut_reason;
 mod m0007_outcomes;
 mod m0008_budget_actuals;
+mod m0009_event;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_cut_reason::Migration),
             Box::new(m0007_outcomes::Migration),
             Box::new(m0008_budget_actuals::Migration),
+            Box::new(m0009_event::Migration),
         ]
     }
 }

@@ -3,11 +3,20 @@
 //! pages (no session for a visitor, an `ETag`).
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use linxuan_store::audit::Actor;
+use linxuan_store::event::{self as store, Registration};
+use linxuan_store::schools;
+
+use self::form::{Filled, RegistrationForm};
+use crate::web::client::ClientAddr;
+use crate::web::forms::FieldErrors;
 use linxuan_core::event::AgendaLine;
 use linxuan_core::plan::Plan;
 use linxuan_store::plans;
@@ -16,8 +25,15 @@ use crate::app::AppState;
 use crate::web::ctx::{Ctx, Public};
 use crate::web::error::{AppError, AppResult};
 
+pub mod form;
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/event", get(newest)).route("/event/{year}", get(event_page))
+    Router::new()
+        .route("/event", get(newest))
+        .route("/event/{year}", get(event_page))
+        .route("/event/{year}/register", get(register_page).post(register))
+        .route("/event/ticket/{ticket}", get(ticket_page))
+        .route("/event/ticket/{ticket}/cancel", post(cancel))
 }
 
 /// The newest year's presentation day.
@@ -45,6 +61,19 @@ impl EventPage {
     pub fn group(&self, id: &str) -> String {
         crate::web::names::group(&self.ctx, &self.plan, id)
     }
+    pub fn period(&self) -> Option<String> {
+        period(&self.ctx, &self.plan)
+    }
+}
+
+/// The registration period as the page's language writes dates: `112年6月19日 至 112年7月4日`.
+fn period(ctx: &Ctx, plan: &Plan) -> Option<String> {
+    let day = &plan.presentation_day;
+    let (opens, closes) = (day.registration_opens?, day.registration_closes?);
+    Some(ctx.tf(
+        "event.reg_period",
+        &[("opens", &crate::web::format::date(ctx, opens.0)), ("closes", &crate::web::format::date(ctx, closes.0))],
+    ))
 }
 
 async fn event_page(
@@ -61,4 +90,145 @@ async fn event_page(
         Ok(EventPage { ctx: ctx.clone(), plan, year, agenda }.render()?)
     })
     .await
+}
+
+// ------------------------------------------------------------------ registration
+
+async fn plan_of_year(state: &AppState, year: i32) -> AppResult<Plan> {
+    let stored = plans::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
+    state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+#[derive(Template)]
+#[template(path = "event/register.html")]
+struct RegisterPage {
+    ctx: Ctx,
+    plan: Plan,
+    year: i32,
+    schools: Vec<schools::School>,
+    form: RegistrationForm,
+    errors: FieldErrors,
+    /// Why the form is closed, when it is.
+    closed: Option<String>,
+}
+
+impl RegisterPage {
+    fn date(&self) -> String {
+        crate::web::format::date_long(&self.ctx, self.plan.presentation_day.date.date)
+    }
+    fn title(&self) -> String {
+        self.ctx.tf1("registration.title", "year", &self.year.to_string())
+    }
+    fn period(&self) -> Option<String> {
+        period(&self.ctx, &self.plan)
+    }
+    fn per_school(&self) -> String {
+        self.ctx.tf1("registration.per_school", "n", &self.plan.presentation_day.registrations_per_school.to_string())
+    }
+}
+
+async fn register_page(State(state): State<AppState>, ctx: Ctx, Path(year): Path<i32>) -> AppResult<Response> {
+    let plan = plan_of_year(&state, year).await?;
+    let closed = crate::event::registration_open(&plan, state.now()).err().map(|e| e.message(ctx.lang));
+    let schools = schools::list(&state.db, &Default::default()).await?;
+    let page = RegisterPage {
+        ctx,
+        plan,
+        year,
+        schools,
+        form: RegistrationForm { meal: "meat".into(), ..Default::default() },
+        errors: FieldErrors::default(),
+        closed,
+    };
+    Ok(axum::response::Html(page.render()?).into_response())
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(address): ClientAddr,
+    Path(year): Path<i32>,
+    Form(form): Form<RegistrationForm>,
+) -> AppResult<Response> {
+    let plan = plan_of_year(&state, year).await?;
+    let now = state.now();
+    crate::event::registration_open(&plan, now).map_err(|e| e.error())?;
+    if let Err(wait) = state.login_limiter.check_registration(&address, now) {
+        return Err(AppError::TooManyRequests { retry_after_secs: wait });
+    }
+    let schools = schools::list(&state.db, &Default::default()).await?;
+    let data = match form::check(&state, &ctx, &form, &schools, Filled::Public) {
+        Ok(d) => d,
+        Err(errors) => {
+            let page = RegisterPage { ctx, plan, year, schools, form, errors, closed: None };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(page.render()?)).into_response());
+        }
+    };
+    state.login_limiter.record_registration(&address, now);
+    let actor = Actor { id: None, label: "public".into() };
+    let row = crate::event::register(&state, &plan, year, data, crate::event::Entry::Public, &actor).await?;
+    crate::event::mail_ticket(&state, &plan, &row);
+    let key = if row.status == store::REGISTERED { "registration.done" } else { "registration.waiting_done" };
+    ctx.flash("ok", ctx.tf1(key, "email", &row.email)).await;
+    Ok(Redirect::to(&format!("/event/ticket/{}", row.ticket)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "event/ticket.html")]
+struct TicketPage {
+    ctx: Ctx,
+    plan: Plan,
+    r: Registration,
+    qr: String,
+}
+
+impl TicketPage {
+    fn date(&self) -> String {
+        crate::web::format::date_long(&self.ctx, self.plan.presentation_day.date.date)
+    }
+    fn status(&self) -> String {
+        status_text(&self.ctx, &self.r)
+    }
+    fn moment(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::web::format::local_time(*at)
+    }
+    fn meal(&self) -> String {
+        self.ctx.t(&format!("registration.meal.{}", self.r.meal)).into_owned()
+    }
+}
+
+/// A registration's standing in words: has a place; waits (for the school or the venue); cancelled.
+pub fn status_text(ctx: &Ctx, r: &Registration) -> String {
+    match (r.status.as_str(), r.wait_reason.as_deref()) {
+        ("waiting", Some("school")) => ctx.t("registration.status.waiting_school").into_owned(),
+        ("waiting", _) => ctx.t("registration.status.waiting_venue").into_owned(),
+        (status, _) => ctx.t(&format!("registration.status.{status}")).into_owned(),
+    }
+}
+
+async fn ticket_of(state: &AppState, ticket: &str) -> AppResult<(Registration, Plan)> {
+    // Nothing but our own codes is looked up.
+    if ticket.len() != 35 || !ticket.starts_with("LX-") {
+        return Err(AppError::NotFound);
+    }
+    let r = store::by_ticket(&state.db, ticket).await?.ok_or(AppError::NotFound)?;
+    let plan = plan_of_year(state, r.plan_year).await?;
+    Ok((r, plan))
+}
+
+async fn ticket_page(State(state): State<AppState>, ctx: Ctx, Path(ticket): Path<String>) -> AppResult<Response> {
+    let (r, plan) = ticket_of(&state, &ticket).await?;
+    let qr = if r.status == store::REGISTERED { crate::event::ticket_svg(&r.ticket) } else { String::new() };
+    Ok(axum::response::Html(TicketPage { ctx, plan, r, qr }.render()?).into_response())
+}
+
+async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(ticket): Path<String>) -> AppResult<Response> {
+    let (r, plan) = ticket_of(&state, &ticket).await?;
+    let actor = Actor { id: None, label: "ticket".into() };
+    let (_, promoted) = crate::event::cancel(&state, &plan, r.id, &actor).await?;
+    for p in &promoted {
+        crate::event::mail_ticket(&state, &plan, p);
+    }
+    ctx.flash("ok", ctx.t("registration.cancelled")).await;
+    Ok(Redirect::to(&format!("/event/ticket/{ticket}")).into_response())
 }

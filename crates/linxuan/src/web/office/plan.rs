@@ -228,6 +228,15 @@ async fn switch_year(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Y
     Ok(Redirect::to(&local_path(form.back.as_deref()).unwrap_or_else(|| "/office".into())).into_response())
 }
 
+/// A plan saved with more room (a higher capacity, more places per school): the waiting list
+/// moves up, and those given a place get their ticket.
+async fn promote_after(state: &AppState, year: i32, plan: &Plan) -> AppResult<()> {
+    for r in crate::event::after_plan_change(state, plan, year).await? {
+        crate::event::mail_ticket(state, plan, &r);
+    }
+    Ok(())
+}
+
 fn actor(ctx: &Ctx) -> AppResult<Actor> {
     let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
     Ok(Actor::user(me.id, &me.email))
@@ -328,6 +337,9 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         }
     };
     let mut problems: Vec<String> = plan::validate(&uploaded).iter().map(|p| p.render(ctx.lang)).collect();
+    if let Some(p) = crate::event::capacity_problem(&state, year, &uploaded).await? {
+        problems.push(p.render(ctx.lang));
+    }
     if uploaded.academic_year != year {
         problems.insert(
             0,
@@ -352,6 +364,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     )
     .await?;
     txn.commit().await?;
+    promote_after(&state, year, &uploaded).await?;
     ctx.flash("ok", ctx.t("plan.uploaded")).await;
     Ok(Redirect::to("/office/plan").into_response())
 }
@@ -503,6 +516,21 @@ impl EditPage {
 
     pub fn int(&self, path: &str, label_key: &str, value: &i64) -> String {
         self.input("i", path, &self.ctx.t(label_key), &value.to_string(), "type=\"text\" inputmode=\"numeric\"")
+    }
+
+    /// The columns the study-hours export can have: 研習日期、姓名、…
+    pub fn hours_columns(&self) -> String {
+        linxuan_core::plan::HOURS_COLUMNS.join("、")
+    }
+
+    /// A whole number that may be left empty (then the setting is off).
+    pub fn opt_int(&self, path: &str, label_key: &str, hint_key: &str, value: &Option<i64>) -> String {
+        let text = value.map(|v| v.to_string()).unwrap_or_default();
+        format!(
+            "{}<p class=\"hint\">{}</p>",
+            self.input("I", path, &self.ctx.t(label_key), &text, "type=\"text\" inputmode=\"numeric\""),
+            esc(&self.ctx.t(hint_key))
+        )
     }
 
     pub fn int_l(&self, path: &str, label: &str, value: &i64) -> String {
@@ -802,7 +830,8 @@ async fn save_section(
         };
         return Ok((status, page).into_response());
     }
-    let problems: Vec<Problem> = plan::validate(&edited);
+    let mut problems: Vec<Problem> = plan::validate(&edited);
+    problems.extend(crate::event::capacity_problem(&state, year, &edited).await?);
     if !problems.is_empty() {
         for p in &problems {
             errors.add(p.path.clone(), p.message(ctx.lang));
@@ -866,6 +895,7 @@ async fn save_section(
     )
     .await?;
     txn.commit().await?;
+    promote_after(&state, year, &edited).await?;
     ctx.flash("ok", ctx.tf1("plan.saved", "section", &ctx.t(section.title_key()))).await;
     Ok(Redirect::to(&format!("/office/plan#{}", section.id())).into_response())
 }

@@ -6,7 +6,7 @@
 //! TOML value, which is then read back as a typed plan and validated exactly as `plan check`
 //! does. Buttons named `_add`, `_remove`, `_add_key` and `_remove_key` add and remove rows.
 //!
-//! Types: `s` text · `i` whole number · `n` number (exact decimal) · `N` optional number (empty
+//! Types: `s` text · `i` whole number · `I` optional whole number · `n` number (exact decimal) · `N` optional number (empty
 //! removes it) · `b` yes/no (a hidden `false` before the checkbox) · `l` list of values (repeat
 //! the name; a hidden empty one allows none) · `t` lines of a textarea · `d` date · `w` date
 //! with its weekday · `c`/`cp` a round's cut rule and its number.
@@ -213,6 +213,19 @@ pub fn apply(plan: &mut Value, pairs: &[(String, String)]) -> Vec<FieldProblem> 
                         path,
                         format!("「{text}」不是數字"),
                         format!("\"{text}\" is not a number"),
+                    ));
+                    continue;
+                }
+            },
+            // An optional whole number: empty removes it.
+            "I" if text.is_empty() => None,
+            "I" => match text.replace(',', "").parse::<i64>() {
+                Ok(v) => Some(Value::Integer(v)),
+                Err(_) => {
+                    problems.push(FieldProblem::new(
+                        path,
+                        format!("「{text}」不是整數"),
+                        format!("\"{text}\" is not a whole number"),
                     ));
                     continue;
                 }

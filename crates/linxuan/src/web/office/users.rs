@@ -51,7 +51,7 @@ struct UsersPage {
     ctx: Ctx,
     users: Vec<users::User>,
     role: String,
-    roles: [Role; 3],
+    roles: [Role; 4],
     form_email: String,
     form_name: String,
     form_role: String,

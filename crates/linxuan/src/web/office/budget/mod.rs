@@ -57,6 +57,7 @@ impl BudgetPage {
                 self.ctx.tf1("budget.source.trophies", "track", &crate::web::names::track(&self.ctx, &self.plan, &t))
             }
             Ok(Source::Certificates) => self.ctx.t("budget.source.certificates").into_owned(),
+            Ok(Source::Meals) => self.ctx.t("budget.source.meals").into_owned(),
             Err(_) => String::new(),
         }
     }

@@ -21,8 +21,10 @@ use crate::web::download::{PDF, attachment};
 use crate::web::error::{AppError, AppResult};
 use crate::web::office::{YearPlan, current_plan};
 
+mod registrations;
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/event", get(page)).route("/event/handbook.pdf", get(handbook))
+    Router::new().route("/event", get(page)).route("/event/handbook.pdf", get(handbook)).merge(registrations::routes())
 }
 
 #[derive(Template, WebTemplate)]
@@ -33,6 +35,7 @@ struct EventOffice {
     year: i32,
     agenda: Vec<AgendaLine>,
     published: bool,
+    counts: registrations::Counts,
 }
 
 impl EventOffice {
@@ -44,7 +47,8 @@ impl EventOffice {
 async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<EventOffice> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (agenda, published) = crate::event::programme(&state, &plan, year).await?;
-    Ok(EventOffice { ctx, plan, year, agenda, published: published.is_some() })
+    let counts = registrations::Counts::of(&linxuan_store::event::list(&state.db, year).await?);
+    Ok(EventOffice { ctx, plan, year, agenda, published: published.is_some(), counts })
 }
 
 /// The handbook, in Traditional Chinese (it is printed for the day's attendees): cover,

@@ -1,0 +1,217 @@
+// The presentation day's desk: scans tickets with the camera (the browser's BarcodeDetector,
+// else the vendored jsQR), or from a photo, and sends each scan with an id of its own. A scan
+// that cannot be sent (no network) waits in this phone's storage and is sent when the network
+// returns; the server counts a scan id once, so sending it again is harmless.
+(function () {
+  "use strict";
+  var answer = document.getElementById("answer");
+  if (!answer) return;
+  var KEY = "linxuan-desk-queue";
+  var kind = answer.getAttribute("data-kind") || "in";
+  var tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  var token = tokenMeta ? tokenMeta.getAttribute("content") : "";
+  var queueNote = document.getElementById("queue");
+  var sending = false;
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function save(queue) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(queue)); } catch (e) { /* private mode: kept in memory only */ }
+    memory = queue;
+  }
+  var memory = load();
+  function queue() { var q = load(); return q.length || !memory.length ? q : memory; }
+
+  function show(text, tone) {
+    answer.textContent = text;
+    answer.className = "desk-answer " + (tone || "");
+  }
+
+  function showQueue(offline) {
+    var n = queue().length;
+    if (!queueNote) return;
+    if (n === 0) { queueNote.hidden = true; return; }
+    queueNote.hidden = false;
+    var text = queueNote.getAttribute("data-template").replace("{n}", String(n));
+    if (offline) text = queueNote.getAttribute("data-offline") + " " + text;
+    queueNote.textContent = text;
+  }
+
+  // Sends the waiting scans in order; stops at the first that cannot go (network down).
+  function flush() {
+    if (sending) return;
+    var q = queue();
+    if (!q.length) { showQueue(false); return; }
+    sending = true;
+    var scan = q[0];
+    fetch("/checkin/scan", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify(scan)
+    }).then(function (response) {
+      if (response.status >= 500) throw new Error("server " + response.status);
+      return response.text().then(function (body) {
+        var rest = queue().filter(function (s) { return s.scan_id !== scan.scan_id; });
+        save(rest);
+        sending = false;
+        if (response.ok) {
+          var a = JSON.parse(body);
+          show(a.text, a.tone);
+        } else {
+          // Refused (signed out, a bad request): said, and not sent again.
+          var doc = new DOMParser().parseFromString(body, "text/html");
+          var p = doc.querySelector("main p") || doc.querySelector("h1");
+          show(p ? p.textContent : String(response.status), "bad");
+        }
+        showQueue(false);
+        if (rest.length) flush();
+      });
+    }).catch(function () {
+      sending = false;
+      showQueue(true);
+    });
+  }
+
+  function enqueue(scan) {
+    scan.scan_id = newId();
+    scan.kind = kind;
+    scan.at = new Date().toISOString();
+    var q = queue();
+    q.push(scan);
+    save(q);
+    showQueue(false);
+    flush();
+  }
+
+  // Hand check-in and typed codes go the same way as camera scans.
+  document.querySelectorAll("form[data-scan]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      var scan = {};
+      if (data.get("registration")) scan.registration = parseInt(data.get("registration"), 10);
+      if (data.get("ticket")) scan.ticket = String(data.get("ticket")).trim().toUpperCase();
+      enqueue(scan);
+      var input = form.querySelector('input[name="ticket"]');
+      if (input) { input.value = ""; input.focus(); }
+    });
+  });
+
+  window.addEventListener("online", flush);
+  setInterval(flush, 5000);
+  flush();
+
+  // ---------------------------------------------------------------- reading QR codes
+  var scanner = document.getElementById("scanner");
+  var video = document.getElementById("camera");
+  var startButton = document.getElementById("camera-start");
+  var stopButton = document.getElementById("camera-stop");
+  var photo = document.getElementById("photo");
+  var note = document.getElementById("camera-note");
+  var canvas = document.createElement("canvas");
+  var context = canvas.getContext("2d", { willReadFrequently: true });
+  var detector = null;
+  var stream = null;
+  var last = { code: "", at: 0 };
+  scanner.hidden = false;
+
+  function ready() {
+    if (detector !== null) return Promise.resolve(detector);
+    if ("BarcodeDetector" in window) {
+      return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+        detector = formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : false;
+        return detector;
+      }, function () { detector = false; return false; });
+    }
+    detector = false;
+    return Promise.resolve(false);
+  }
+
+  // The code in an image (a video frame, a photo), or null.
+  function read(source, width, height) {
+    return ready().then(function (d) {
+      if (d) {
+        return d.detect(source).then(function (found) { return found.length ? found[0].rawValue : null; });
+      }
+      if (!window.jsQR || !width || !height) return null;
+      canvas.width = width;
+      canvas.height = height;
+      context.drawImage(source, 0, 0, width, height);
+      var pixels = context.getImageData(0, 0, width, height);
+      var found = window.jsQR(pixels.data, width, height, { inversionAttempts: "dontInvert" });
+      return found ? found.data : null;
+    });
+  }
+
+  function found(code) {
+    code = String(code || "").trim().toUpperCase();
+    if (!code) return;
+    var now = Date.now();
+    // The same ticket held in front of the camera is one scan, not thirty.
+    if (code === last.code && now - last.at < 3000) return;
+    last = { code: code, at: now };
+    if (navigator.vibrate) navigator.vibrate(80);
+    enqueue({ ticket: code });
+  }
+
+  function tick() {
+    if (!stream) return;
+    if (video.readyState >= 2) {
+      read(video, video.videoWidth, video.videoHeight).then(function (code) {
+        if (code) found(code);
+        window.requestAnimationFrame(tick);
+      }, function () { window.requestAnimationFrame(tick); });
+    } else {
+      window.requestAnimationFrame(tick);
+    }
+  }
+
+  startButton.addEventListener("click", function () {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      note.textContent = note.getAttribute("data-denied");
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      video.play();
+      startButton.hidden = true;
+      stopButton.hidden = false;
+      note.textContent = "";
+      window.requestAnimationFrame(tick);
+    }, function () {
+      note.textContent = note.getAttribute("data-denied");
+    });
+  });
+
+  stopButton.addEventListener("click", function () {
+    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+    stream = null;
+    video.srcObject = null;
+    startButton.hidden = false;
+    stopButton.hidden = true;
+  });
+
+  // A photo of a ticket (the camera app, or a picture saved from the mail): read without a URL
+  // of its own, which the page's content policy would refuse.
+  photo.addEventListener("change", function () {
+    var file = photo.files && photo.files[0];
+    if (!file) return;
+    window.createImageBitmap(file).then(function (bitmap) {
+      return read(bitmap, bitmap.width, bitmap.height);
+    }).then(function (code) {
+      photo.value = "";
+      if (code) { last = { code: "", at: 0 }; found(code); } else { show(note.getAttribute("data-noqr"), "bad"); }
+    }, function () {
+      show(note.getAttribute("data-noqr"), "bad");
+    });
+  });
+})();
