@@ -136,6 +136,8 @@ class Browser:
         self.token = None
         self.log = log if log is not None else []
         self.reconnects = 0
+        # Sent with every request (X-Forwarded-For: one client address per simulated person).
+        self.headers = {}
 
     def _store_cookies(self, response):
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -148,7 +150,7 @@ class Browser:
                 self.cookies[name] = value
 
     def send(self, method, path, body=None, content_type=None, kind=None, accept="text/html,*/*"):
-        headers = {"Accept": accept, "Accept-Encoding": "identity"}
+        headers = {"Accept": accept, "Accept-Encoding": "identity", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:

@@ -156,11 +156,8 @@ pub async fn register(
     {
         return Err(refusal("event.email_taken", &[("email", &data.email), ("name", &before.name)]));
     }
-    let list = store::list(&txn, year).await?;
-    let standing = standing(&list);
-    let registered = standing.iter().filter(|s| !s.waiting).count() as i64;
-    let of_school =
-        data.school_id.map(|id| standing.iter().filter(|s| !s.waiting && s.school == Some(id)).count() as i64);
+    let (registered, of_school) = store::places(&txn, year, data.school_id).await?;
+    let of_school = data.school_id.map(|_| of_school);
     let placed = match entry {
         Entry::Public => event::place(registered, of_school, day.registrations_per_school, day.capacity),
         Entry::Office => event::place(registered, None, day.registrations_per_school, day.capacity),
@@ -354,43 +351,45 @@ pub fn ticket_png(code: &str) -> Vec<u8> {
 }
 
 /// E-mails the ticket (after the response; a failed mail does not undo the registration,
-/// and the confirmation page shows the ticket too).
-pub fn mail_ticket(state: &AppState, plan: &Plan, r: &Registration) {
+/// and the confirmation page shows the ticket too), in `lang` — the page's language for the
+/// public form, Chinese when the office or the waiting list moved it.
+pub fn mail_ticket(state: &AppState, plan: &Plan, r: &Registration, lang: linxuan_core::Lang) {
     if r.email.is_empty() {
         return;
     }
     let state2 = state.clone();
     let link = state.link(&format!("/event/ticket/{}", r.ticket));
     let day = &plan.presentation_day;
-    let date = linxuan_core::roc::format_long_with_weekday(day.date.date);
-    let (subject, body) = if r.status == REGISTERED {
-        (
-            format!("報名完成：{}", day.name),
-            format!(
-                "{} 老師您好：\n\n您已完成「{}」報名。\n日期：{date}\n地點：{}\n\n當天請在報到處出示附件的 QR code（或開啟下列連結），即可報到：\n{link}\n\n若不克出席，請用同一連結取消報名，把名額留給候補的老師。\n",
-                r.name, day.name, day.venue
-            ),
-        )
+    let date = if lang == linxuan_core::Lang::En {
+        day.date.date.format("%A %-d %B %Y").to_string()
     } else {
-        let why = match r.wait_reason.as_deref().and_then(WaitReason::parse) {
-            Some(WaitReason::School) => "貴校的名額已有人報名",
-            _ => "場地名額已滿",
-        };
-        (
-            format!("候補登記：{}", day.name),
-            format!(
-                "{} 老師您好：\n\n{why}，您已列入「{}」（{date}）候補名單。有名額時會再寄信通知您。\n\n查看或取消：\n{link}\n",
-                r.name, day.name
-            ),
-        )
+        linxuan_core::roc::format_long_with_weekday(day.date.date)
     };
+    let why = match r.wait_reason.as_deref().and_then(WaitReason::parse) {
+        Some(WaitReason::School) => crate::i18n::t(lang, "mail.ticket.why_school"),
+        _ => crate::i18n::t(lang, "mail.ticket.why_venue"),
+    };
+    let args = [
+        ("name", r.name.as_str()),
+        ("event", day.name.as_str()),
+        ("date", date.as_str()),
+        ("venue", day.venue.as_str()),
+        ("link", link.as_str()),
+        ("why", why.as_ref()),
+    ];
+    let (subject_key, body_key, kind) = if r.status == REGISTERED {
+        ("mail.ticket.subject", "mail.ticket.body", "event-ticket")
+    } else {
+        ("mail.ticket.waiting_subject", "mail.ticket.waiting_body", "event-waiting")
+    };
+    let subject = crate::i18n::tf(lang, subject_key, &args);
+    let body = crate::i18n::tf(lang, body_key, &args);
     let to = r.email.clone();
     let attachments = if r.status == REGISTERED {
         vec![Attachment { name: "ticket.png".into(), content_type: "image/png", bytes: ticket_png(&r.ticket) }]
     } else {
         Vec::new()
     };
-    let kind = if r.status == REGISTERED { "event-ticket" } else { "event-waiting" };
     state.background.spawn(async move {
         mail::send_with(&state2, kind, &to, &subject, &body, &attachments, "system").await;
     });

@@ -48,6 +48,22 @@ pub async fn by_ticket(db: &impl ConnectionTrait, ticket: &str) -> Result<Option
     Ok(registration::Entity::find().filter(registration::Column::Ticket.eq(ticket)).one(db).await?)
 }
 
+/// How many of the year's registrations hold a place, and how many of those are `school`'s.
+pub async fn places(db: &impl ConnectionTrait, year: i32, school: Option<i32>) -> Result<(i64, i64)> {
+    use sea_orm::PaginatorTrait;
+    let holding = || {
+        registration::Entity::find()
+            .filter(registration::Column::PlanYear.eq(year))
+            .filter(registration::Column::Status.eq(REGISTERED))
+    };
+    let all = holding().count(db).await? as i64;
+    let of_school = match school {
+        Some(id) => holding().filter(registration::Column::SchoolId.eq(id)).count(db).await? as i64,
+        None => 0,
+    };
+    Ok((all, of_school))
+}
+
 /// The year's registration under this e-mail address that is not cancelled.
 pub async fn standing_by_email(db: &impl ConnectionTrait, year: i32, email: &str) -> Result<Option<Registration>> {
     Ok(registration::Entity::find()

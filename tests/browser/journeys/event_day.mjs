@@ -78,7 +78,7 @@ export default async function () {
     await office.locator("#invite-email").fill("desk@school.tyc.edu.tw");
     await office.locator("#invite-name").fill("報到組");
     await office.locator("#invite-role").selectOption({ label: "現場工作人員" });
-    await office.locator("form[action='/office/users'] button[type=submit]").click();
+    await office.getByRole("button", { name: "送出邀請" }).click();
     const invitation = await sink.waitFor((m) => m.includes("desk@school.tyc.edu.tw") && m.includes("/invite/"), "inviting the desk");
     const link = invitation.match(/http:\/\/\S+\/invite\/[0-9a-f]+/)[0];
     const deskContext = await browser.newContext({ ...PHONE, locale: "zh-TW" });

@@ -860,6 +860,48 @@ mod tests {
     }
 
     #[test]
+    fn registration_dates_capacity_grace_and_columns_are_checked() {
+        let text = edited("registration_closes = \"112年7月4日\"", "registration_closes = \"112年7月8日\"");
+        assert_eq!(
+            problems_of(&text),
+            [
+                "presentation_day.registration_closes: registration closes (2023-07-08) after the day itself (2023-07-07)"
+            ]
+        );
+        let text = edited("registration_opens = \"112年6月19日\"", "registration_opens = \"112年7月5日\"");
+        assert_eq!(
+            problems_of(&text),
+            ["presentation_day.registration_closes: registration closes (2023-07-04) before it opens (2023-07-05)"]
+        );
+        let text = edited("registration_opens = \"112年6月19日\"\n", "");
+        assert_eq!(problems_of(&text), ["presentation_day.registration_opens: give the first day of registration"]);
+        let text = edited("capacity = 300", "capacity = 0");
+        assert_eq!(problems_of(&text).len(), 1);
+        assert!(problems_of(&text)[0].starts_with("presentation_day.capacity"));
+        let text = edited("grace_minutes = 10", "grace_minutes = 200");
+        assert_eq!(problems_of(&text), ["presentation_day.grace_minutes: must be between 0 and 120 minutes"]);
+        let text = edited(
+            "hours_columns = [\"研習日期\", \"姓名\", \"身分證字號\", \"服務學校\", \"時數\"]",
+            "hours_columns = [\"姓名\", \"生日\", \"姓名\"]",
+        );
+        let problems = problems_of(&text);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("presentation_day.hours_columns[1]: \"生日\" is not a column"), "{problems:?}");
+        assert_eq!(problems[1], "presentation_day.hours_columns[2]: \"姓名\" is given twice");
+        // A plan without the new settings reads with their defaults: registration not open, no
+        // capacity, ten minutes' grace, the five columns.
+        let text = edited(
+            "registration_opens = \"112年6月19日\"\nregistration_closes = \"112年7月4日\"\ncapacity = 300\n",
+            "",
+        );
+        let plan = crate::plan::Plan::from_toml(&text).unwrap();
+        assert_eq!(plan.presentation_day.registration_opens, None);
+        assert_eq!(plan.presentation_day.capacity, None);
+        assert_eq!(plan.presentation_day.grace_minutes, 10);
+        assert_eq!(plan.presentation_day.hours_columns.len(), 5);
+    }
+
+    #[test]
     fn weights_must_add_up_to_100() {
         let text = edited("points = 50\nsource = \"rubric\"", "points = 45\nsource = \"rubric\"");
         assert_eq!(problems_of(&text), ["tracks.basic.criteria: weights add up to 95, must be 100"]);

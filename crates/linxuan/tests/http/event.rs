@@ -447,7 +447,7 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
     let meals: Vec<String> = budget.texts("tr").into_iter().filter(|r| r.contains("膳費")).collect();
     assert!(meals.iter().any(|r| r.contains("480")), "4 × 120 on the presentation day's meals line: {meals:?}");
 
-    // The paper sheet lists everyone with a place, by school.
+    // The paper sheet lists everyone with a place, by school (the list's order: by code).
     let (status, pdf) = admin.get_bytes("/office/event/signin.pdf").await;
     assert_eq!(status, StatusCode::OK);
     if let Some(text) = crate::outcomes::pdf_text(&pdf) {
@@ -455,7 +455,9 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
             assert!(text.contains(name), "{name} on the sheet: {text}");
         }
         assert!(!text.contains("黃四"), "cancelled people are not listed");
-        assert!(text.find("林一").unwrap() < text.find("陳二").unwrap(), "by school in the list's order");
+        // By school code: 文昌國中 (034601) before 西門國小 (034750); a school not on the list last.
+        assert!(text.find("陳二").unwrap() < text.find("林一").unwrap(), "by school code");
+        assert!(text.find("林一").unwrap() < text.find("路人甲").unwrap(), "a school not on the list last");
     }
 }
 

@@ -100,6 +100,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.create_index(
+            Index::create()
+                .name("registrations_year_email")
+                .table(Registrations::Table)
+                .col(Registrations::PlanYear)
+                .col(Registrations::Email)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Scans::Table)

@@ -182,6 +182,7 @@
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
       stream = s;
       video.srcObject = s;
+      video.hidden = false;
       video.play();
       startButton.hidden = true;
       stopButton.hidden = false;
@@ -196,6 +197,7 @@
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
     stream = null;
     video.srcObject = null;
+    video.hidden = true;
     startButton.hidden = false;
     stopButton.hidden = true;
   });

@@ -167,7 +167,7 @@ async fn register(
     state.login_limiter.record_registration(&address, now);
     let actor = Actor { id: None, label: "public".into() };
     let row = crate::event::register(&state, &plan, year, data, crate::event::Entry::Public, &actor).await?;
-    crate::event::mail_ticket(&state, &plan, &row);
+    crate::event::mail_ticket(&state, &plan, &row, ctx.lang);
     let key = if row.status == store::REGISTERED { "registration.done" } else { "registration.waiting_done" };
     ctx.flash("ok", ctx.tf1(key, "email", &row.email)).await;
     Ok(Redirect::to(&format!("/event/ticket/{}", row.ticket)).into_response())
@@ -227,7 +227,7 @@ async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(ticket): Path<Stri
     let actor = Actor { id: None, label: "ticket".into() };
     let (_, promoted) = crate::event::cancel(&state, &plan, r.id, &actor).await?;
     for p in &promoted {
-        crate::event::mail_ticket(&state, &plan, p);
+        crate::event::mail_ticket(&state, &plan, p, linxuan_core::Lang::ZhTw);
     }
     ctx.flash("ok", ctx.t("registration.cancelled")).await;
     Ok(Redirect::to(&format!("/event/ticket/{ticket}")).into_response())

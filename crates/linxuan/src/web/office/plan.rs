@@ -232,7 +232,7 @@ async fn switch_year(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Y
 /// moves up, and those given a place get their ticket.
 async fn promote_after(state: &AppState, year: i32, plan: &Plan) -> AppResult<()> {
     for r in crate::event::after_plan_change(state, plan, year).await? {
-        crate::event::mail_ticket(state, plan, &r);
+        crate::event::mail_ticket(state, plan, &r, linxuan_core::Lang::ZhTw);
     }
     Ok(())
 }

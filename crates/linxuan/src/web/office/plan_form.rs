@@ -476,10 +476,18 @@ mod tests {
                 ("N:budget.tables[0].misc_cap_percent", "5"),
                 ("c:tracks.basic.rounds[1]", "minimum"),
                 ("cp:tracks.basic.rounds[1]", "75.5"),
+                ("I:presentation_day.capacity", "250"),
             ]),
         );
         assert_eq!(problems, []);
-        let plan = plan_of(value);
+        let plan = plan_of(value.clone());
+        assert_eq!(plan.presentation_day.capacity, Some(250));
+        let mut value = value;
+        assert_eq!(apply(&mut value, &pairs(&[("I:presentation_day.capacity", "")])), []);
+        assert_eq!(plan_of(value.clone()).presentation_day.capacity, None, "empty: no limit");
+        let problems = apply(&mut value, &pairs(&[("I:presentation_day.capacity", "三百")]));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "presentation_day.capacity");
         assert_eq!(plan.tracks["basic"].min_members, 7);
         assert_eq!(plan.award_levels["special"].minimum.to_string(), "88.5");
         assert_eq!(plan.presentation_day.venue, "桃園市立中壢國小");

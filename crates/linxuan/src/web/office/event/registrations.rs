@@ -176,7 +176,7 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Registrat
     };
     let actor = actor(&ctx)?;
     let row = crate::event::register(&state, &plan, year, data, crate::event::Entry::Office, &actor).await?;
-    crate::event::mail_ticket(&state, &plan, &row);
+    crate::event::mail_ticket(&state, &plan, &row, linxuan_core::Lang::ZhTw);
     let key = if row.status == store::REGISTERED { "registration.added" } else { "registration.added_waiting" };
     ctx.flash("ok", ctx.tf1(key, "name", &row.name)).await;
     Ok(Redirect::to("/office/event/registrations").into_response())
@@ -191,7 +191,7 @@ async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) ->
     own(&state, year, id).await?;
     let (cancelled, promoted) = crate::event::cancel(&state, &plan, id, &actor(&ctx)?).await?;
     for p in &promoted {
-        crate::event::mail_ticket(&state, &plan, p);
+        crate::event::mail_ticket(&state, &plan, p, linxuan_core::Lang::ZhTw);
     }
     let mut text = ctx.tf1("registration.cancelled_by_office", "name", &cancelled.name);
     if !promoted.is_empty() {
@@ -207,7 +207,7 @@ async fn admit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> 
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     own(&state, year, id).await?;
     let admitted = crate::event::admit(&state, &plan, id, &actor(&ctx)?).await?;
-    crate::event::mail_ticket(&state, &plan, &admitted);
+    crate::event::mail_ticket(&state, &plan, &admitted, linxuan_core::Lang::ZhTw);
     ctx.flash("ok", ctx.tf1("registration.admitted", "name", &admitted.name)).await;
     Ok(Redirect::to("/office/event/registrations").into_response())
 }
@@ -441,8 +441,8 @@ async fn hours_csv(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
 
 // ------------------------------------------------------------------ the sign-in sheet
 
-/// The paper sign-in sheet: everyone with a place, by school in the list's order (schools not
-/// on the list after), with ten blank lines for walk-ins.
+/// The paper sign-in sheet: everyone with a place, by school in the list's order (by school
+/// code; schools not on the list after), with ten blank lines for walk-ins.
 async fn signin_pdf(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let zh = |key: &str| crate::i18n::t(linxuan_core::Lang::ZhTw, key).into_owned();
