@@ -108,6 +108,8 @@ pub struct Standing {
     pub id: i32,
     pub school: Option<i32>,
     pub waiting: bool,
+    /// Entered by the office, who waived the school's rule for it: only the venue holds it back.
+    pub waives_school: bool,
 }
 
 /// Who moves up from the waiting list, in order: each waiting registration that now fits both
@@ -122,7 +124,7 @@ pub fn promotions(list: &[Standing], per_school: i64, capacity: Option<i64>) -> 
     }
     let mut up = Vec::new();
     for s in list.iter().filter(|s| s.waiting) {
-        let count = s.school.map(|school| of_school.get(&school).copied().unwrap_or(0));
+        let count = s.school.filter(|_| !s.waives_school).map(|school| of_school.get(&school).copied().unwrap_or(0));
         if place(registered, count, per_school, capacity).is_ok() {
             registered += 1;
             if let Some(school) = s.school {
@@ -174,6 +176,17 @@ pub enum ScanAnswer {
     /// On the waiting list, not admitted.
     Waiting,
     Cancelled,
+}
+
+/// A scan that finds the record made already may still correct its time: a check-in scanned
+/// earlier than the one on record (sent late by a phone that was offline) moves it earlier; a
+/// check-out scanned later moves it later. The time to keep, when it changes.
+pub fn revised(kind: ScanKind, answer: ScanAnswer, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match (kind, answer) {
+        (ScanKind::In, ScanAnswer::AlreadyIn(t)) if at < t => Some(at),
+        (ScanKind::Out, ScanAnswer::AlreadyOut(t)) if at > t => Some(at),
+        _ => None,
+    }
 }
 
 impl ScanAnswer {
@@ -325,7 +338,7 @@ mod tests {
 
     #[test]
     fn the_waiting_list_moves_up_in_order_as_rules_allow() {
-        let s = |id, school, waiting| Standing { id, school: Some(school), waiting };
+        let s = |id, school, waiting| Standing { id, school: Some(school), waiting, waives_school: false };
         // Capacity 3: A(1) B(2) C(3) hold places; D(4) waits for the venue, E(1) for its school,
         // F(5) for the venue. C cancels (left out): D moves up, E stays (school 1 has A), F still waits.
         let list = [s(1, 1, false), s(2, 2, false), s(4, 4, true), s(5, 1, true), s(6, 5, true)];
@@ -339,6 +352,10 @@ mod tests {
         // Capacity raised: everyone fitting moves up, none twice per school.
         let list = [s(7, 9, true), s(8, 9, true), s(9, 8, true)];
         assert_eq!(promotions(&list, 1, Some(10)), [7, 9]);
+        // The office's own entry waived the school's rule: only the venue held it back.
+        let office = Standing { id: 10, school: Some(1), waiting: true, waives_school: true };
+        let list = [s(1, 1, false), office.clone(), s(11, 2, true)];
+        assert_eq!(promotions(&list, 1, Some(2)), [10]);
     }
 
     #[test]
@@ -353,6 +370,13 @@ mod tests {
         assert_eq!(scan(ScanKind::In, "cancelled", None, None, t), ScanAnswer::Cancelled);
         assert_eq!(scan(ScanKind::In, "waiting", None, None, t), ScanAnswer::Waiting);
         assert!(ScanAnswer::CheckedIn(t).recorded() && !ScanAnswer::AlreadyIn(t).recorded());
+        // A phone that was offline sends a check-in made before the one on record: it counts.
+        let earlier = at(8, 0, 0);
+        assert_eq!(revised(ScanKind::In, ScanAnswer::AlreadyIn(before), earlier), Some(earlier));
+        assert_eq!(revised(ScanKind::In, ScanAnswer::AlreadyIn(before), t), None);
+        assert_eq!(revised(ScanKind::Out, ScanAnswer::AlreadyOut(before), t), Some(t));
+        assert_eq!(revised(ScanKind::Out, ScanAnswer::AlreadyOut(t), before), None);
+        assert_eq!(revised(ScanKind::In, ScanAnswer::CheckedIn(t), earlier), None);
     }
 
     fn team(group: &str, code: &str) -> Team {

@@ -126,7 +126,12 @@ fn refusal(key: &str, args: &[(&str, &str)]) -> AppError {
 fn standing(list: &[Registration]) -> Vec<Standing> {
     list.iter()
         .filter(|r| r.status != CANCELLED)
-        .map(|r| Standing { id: r.id, school: r.school_id, waiting: r.status == WAITING })
+        .map(|r| Standing {
+            id: r.id,
+            school: r.school_id,
+            waiting: r.status == WAITING,
+            waives_school: r.source != "public",
+        })
         .collect()
 }
 
@@ -154,7 +159,11 @@ pub async fn register(
     if !data.email.is_empty()
         && let Some(before) = store::standing_by_email(&txn, year, &data.email).await?
     {
-        return Err(refusal("event.email_taken", &[("email", &data.email), ("name", &before.name)]));
+        // The public is not told whose address it is.
+        return Err(match entry {
+            Entry::Public => refusal("event.email_taken_public", &[("email", &data.email)]),
+            _ => refusal("event.email_taken", &[("email", &data.email), ("name", &before.name)]),
+        });
     }
     let (registered, of_school) = store::places(&txn, year, data.school_id).await?;
     let of_school = data.school_id.map(|_| of_school);
@@ -210,7 +219,12 @@ pub async fn cancel(
             .after(&summary(&cancelled)),
     )
     .await?;
-    let promoted = promote(&txn, plan, before.plan_year, now).await?;
+    // Once the day has begun nobody is given a place any more (and nobody is mailed one).
+    let promoted = if linxuan_core::time::local_date(now) < plan.presentation_day.date.date {
+        promote(&txn, plan, before.plan_year, now).await?
+    } else {
+        Vec::new()
+    };
     txn.commit().await?;
     Ok((cancelled, promoted))
 }
@@ -246,6 +260,8 @@ pub async fn admit(state: &AppState, plan: &Plan, id: i32, actor: &Actor) -> App
     let txn = state.db.begin().await?;
     let row = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
     store::lock_year(&txn, row.plan_year).await?;
+    // Read again under the lock: it may have been cancelled meanwhile.
+    let row = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
     if row.status != WAITING {
         return Err(refusal("event.not_waiting", &[("name", &row.name)]));
     }
@@ -274,10 +290,16 @@ pub async fn admit(state: &AppState, plan: &Plan, id: i32, actor: &Actor) -> App
 
 /// A plan may not hold fewer people than have places already: the capacity it sets must be at
 /// least the registrations holding a place. The problem names both numbers.
-pub async fn capacity_problem(state: &AppState, year: i32, plan: &Plan) -> AppResult<Option<Problem>> {
+///
+/// Checked only when the capacity is lowered (or set where there was none): walk-ins are let in
+/// past the capacity, and must not stop the office saving anything else.
+pub async fn capacity_problem(state: &AppState, year: i32, before: &Plan, plan: &Plan) -> AppResult<Option<Problem>> {
     let Some(capacity) = plan.presentation_day.capacity else {
         return Ok(None);
     };
+    if before.presentation_day.capacity.is_some_and(|b| capacity >= b) {
+        return Ok(None);
+    }
     let registered = store::list(&state.db, year).await?.iter().filter(|r| r.status == REGISTERED).count() as i64;
     if capacity >= registered {
         return Ok(None);
@@ -460,7 +482,10 @@ pub fn answer_key(a: ScanAnswer) -> &'static str {
 pub async fn scan(state: &AppState, year: i32, req: &ScanRequest, by: &str) -> AppResult<Option<ScanResult>> {
     let now = state.now();
     if let Some(seen) = store::scan_by_id(&state.db, &req.scan_id).await? {
-        let registration = store::get(&state.db, seen.registration_id).await?.ok_or(AppError::NotFound)?;
+        let Some(registration) = store::get(&state.db, seen.registration_id).await?.filter(|r| r.plan_year == year)
+        else {
+            return Ok(None);
+        };
         return Ok(Some(ScanResult { answer: answer_of(&seen.answer, seen.answer_at), registration, repeated: true }));
     }
     let found = match (&req.ticket, req.registration_id) {
@@ -482,8 +507,19 @@ pub async fn scan(state: &AppState, year: i32, req: &ScanRequest, by: &str) -> A
     }
     let r = store::get(&txn, found.id).await?.ok_or(AppError::NotFound)?;
     let answer = event::scan(req.kind, &r.status, r.checked_in_at, r.checked_out_at, at);
-    let registration =
-        if answer.recorded() { store::set_checked(&txn, r.id, req.kind == ScanKind::Out, at, now).await? } else { r };
+    let revised = event::revised(req.kind, answer, at);
+    let registration = if answer.recorded() {
+        store::set_checked(&txn, r.id, req.kind == ScanKind::Out, at, now).await?
+    } else if let Some(better) = revised {
+        store::set_checked(&txn, r.id, req.kind == ScanKind::Out, better, now).await?
+    } else {
+        r
+    };
+    let answer = match (answer, revised) {
+        (ScanAnswer::AlreadyIn(_), Some(t)) => ScanAnswer::AlreadyIn(t),
+        (ScanAnswer::AlreadyOut(_), Some(t)) => ScanAnswer::AlreadyOut(t),
+        (a, _) => a,
+    };
     let (name, answer_at) = answer_name(answer);
     store::record_scan(
         &txn,

@@ -115,6 +115,7 @@ async fn one_place_per_school_then_the_waiting_list(app: TestApp, sink: SmtpSink
     let again = register(&app, &wenchang, "林一", "LIN1@school.tyc.edu.tw").await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.has("lin1@school.tyc.edu.tw 已經報名過了"), "{}", again.body);
+    assert!(!again.has("林一"), "the public is not told whose address it is");
     let nowhere = register(&app, "99999", "某人", "x@school.tyc.edu.tw").await;
     assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(nowhere.has("這所學校不在名單上"), "{}", nowhere.body);
@@ -360,6 +361,13 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
         scan(&desk, json!({ "scan_id": "phone3-0002", "ticket": chang, "kind": "in", "at": "2020-01-01T00:00:00Z" }))
             .await;
     assert_eq!(bogus["at"], "08:40");
+    // Another phone, offline until now, scanned 張三 at 08:30: the earlier time is kept.
+    let earlier = scan(
+        &desk,
+        json!({ "scan_id": "phone4-0001", "ticket": chang, "kind": "in", "at": on(7, 7, 8, 30).to_rfc3339() }),
+    )
+    .await;
+    assert_eq!((earlier["answer"].as_str(), earlier["at"].as_str()), (Some("already-in"), Some("08:30")));
     // Bad requests are refused with a reason.
     let token = desk.token().await;
     let bad = desk
@@ -419,7 +427,7 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
     let hours = admin.get("/office/event/hours").await;
     assert!(hours.has("核給時數（1 人）"), "{}", hours.body);
     assert!(hours.has("遲到 15 分鐘"), "陳二 came at 08:25: {}", hours.body);
-    assert!(hours.has("提早 90 分鐘離開"), "張三 left at 11:00");
+    assert!(hours.has("提早 90 分鐘離開") && hours.has("遲到 20 分鐘"), "張三 came at 08:30, left at 11:00");
     assert!(hours.has("核給但缺身分證字號（0 人）"));
     let (status, xlsx) = admin.get_bytes("/office/event/hours.xlsx").await;
     assert_eq!(status, StatusCode::OK);

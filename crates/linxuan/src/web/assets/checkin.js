@@ -19,15 +19,17 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  function load() {
+  // The queue lives in memory and, so that a reload or a closed tab loses nothing, in this
+  // phone's storage; memory is the truth (storage may be full or refused).
+  var memory = (function () {
     try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  })();
+  function queue() { return memory.slice(); }
+  function save(q) {
+    memory = q;
+    try { window.localStorage.setItem(KEY, JSON.stringify(q)); } catch (e) { /* kept in memory */ }
   }
-  function save(queue) {
-    try { window.localStorage.setItem(KEY, JSON.stringify(queue)); } catch (e) { /* private mode: kept in memory only */ }
-    memory = queue;
-  }
-  var memory = load();
-  function queue() { var q = load(); return q.length || !memory.length ? q : memory; }
+  function drop(id) { save(memory.filter(function (s) { return s.scan_id !== id; })); }
 
   function show(text, tone) {
     answer.textContent = text;
@@ -35,7 +37,7 @@
   }
 
   function showQueue(offline) {
-    var n = queue().length;
+    var n = memory.length;
     if (!queueNote) return;
     if (n === 0) { queueNote.hidden = true; return; }
     queueNote.hidden = false;
@@ -44,37 +46,59 @@
     queueNote.textContent = text;
   }
 
-  // Sends the waiting scans in order; stops at the first that cannot go (network down).
+  // What an error page says: its detail, else its title.
+  function reason(body, status) {
+    var doc = new DOMParser().parseFromString(body, "text/html");
+    var detail = Array.prototype.find.call(doc.querySelectorAll("main p"), function (p) { return !p.querySelector("a"); });
+    var title = doc.querySelector("h1");
+    return (detail || title) ? (detail || title).textContent : String(status);
+  }
+
+  // Sends the waiting scans in order; stops at the first that cannot go (network down, the
+  // server failing, the session gone). A scan leaves the queue only once the server has
+  // answered it, or refused it for good (a bad request).
   function flush() {
     if (sending) return;
     var q = queue();
     if (!q.length) { showQueue(false); return; }
     sending = true;
     var scan = q[0];
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, 10000) : null;
     fetch("/checkin/scan", {
       method: "POST",
       credentials: "same-origin",
+      redirect: "manual",
+      signal: abort ? abort.signal : undefined,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify(scan)
     }).then(function (response) {
-      if (response.status >= 500) throw new Error("server " + response.status);
+      if (timer) clearTimeout(timer);
       return response.text().then(function (body) {
-        var rest = queue().filter(function (s) { return s.scan_id !== scan.scan_id; });
-        save(rest);
         sending = false;
+        var json = null;
         if (response.ok) {
-          var a = JSON.parse(body);
-          show(a.text, a.tone);
-        } else {
-          // Refused (signed out, a bad request): said, and not sent again.
-          var doc = new DOMParser().parseFromString(body, "text/html");
-          var p = doc.querySelector("main p") || doc.querySelector("h1");
-          show(p ? p.textContent : String(response.status), "bad");
+          try { json = JSON.parse(body); } catch (e) { json = null; }
         }
-        showQueue(false);
-        if (rest.length) flush();
+        if (json) {
+          drop(scan.scan_id);
+          show(json.text, json.tone);
+          showQueue(false);
+          flush();
+        } else if (response.status === 400 || response.status === 404 || response.status === 422) {
+          // Refused for good: said, and not sent again.
+          drop(scan.scan_id);
+          show(reason(body, response.status), "bad");
+          showQueue(false);
+          flush();
+        } else {
+          // Signed out, the form token gone, the server failing: the scans stay on the phone.
+          show(response.status >= 500 ? reason(body, response.status) : answer.getAttribute("data-signin"), "bad");
+          showQueue(true);
+        }
       });
     }).catch(function () {
+      if (timer) clearTimeout(timer);
       sending = false;
       showQueue(true);
     });
@@ -84,9 +108,7 @@
     scan.scan_id = newId();
     scan.kind = kind;
     scan.at = new Date().toISOString();
-    var q = queue();
-    q.push(scan);
-    save(q);
+    save(memory.concat([scan]));
     showQueue(false);
     flush();
   }

@@ -23,7 +23,6 @@ use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::event::form::{self, Filled, RegistrationForm};
 use crate::web::forms::FieldErrors;
-use crate::web::office::{YearPlan, current_plan};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,6 +39,13 @@ fn with_camera(mut response: Response) -> Response {
         HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
     );
     response
+}
+
+/// The desk works on the newest year's day, whatever year the office has chosen to look at.
+async fn desk_plan(state: &AppState) -> AppResult<(i32, Plan)> {
+    let stored = linxuan_store::plans::latest(&state.db).await?.ok_or(AppError::NotFound)?;
+    let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((stored.academic_year, plan))
 }
 
 fn actor(ctx: &Ctx) -> AppResult<Actor> {
@@ -121,7 +127,7 @@ fn search(list: &[Registration], q: &str) -> Vec<Registration> {
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(query): Query<PageQuery>) -> AppResult<Response> {
-    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (year, plan) = desk_plan(&state).await?;
     let list = store::list(&state.db, year).await?;
     let kind = ScanKind::parse(&query.kind).unwrap_or(ScanKind::In);
     let found = search(&list, &query.q)
@@ -209,7 +215,7 @@ fn valid_scan_id(id: &str) -> bool {
 }
 
 async fn scan(State(state): State<AppState>, ctx: Ctx, Json(body): Json<ScanBody>) -> AppResult<Response> {
-    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let (year, _) = desk_plan(&state).await?;
     let Some(kind) = ScanKind::parse(&body.kind) else {
         return Err(AppError::refused("checkin.bad_kind", &[("kind", &body.kind)]));
     };
@@ -247,7 +253,7 @@ struct HandForm {
 /// Checking in or out by hand without the script: a button beside a name found, or a ticket
 /// code typed in. The answer comes back as the page's message.
 async fn hand(State(state): State<AppState>, ctx: Ctx, Form(form): Form<HandForm>) -> AppResult<Response> {
-    let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
+    let (year, _) = desk_plan(&state).await?;
     let Some(kind) = ScanKind::parse(&form.kind) else {
         return Err(AppError::refused("checkin.bad_kind", &[("kind", &form.kind)]));
     };
@@ -291,7 +297,7 @@ async fn walk_in_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
 
 /// A walk-in: registered at the desk and checked in at once.
 async fn walk_in(State(state): State<AppState>, ctx: Ctx, Form(form): Form<RegistrationForm>) -> AppResult<Response> {
-    let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
+    let (year, plan) = desk_plan(&state).await?;
     let schools = schools::list(&state.db, &Default::default()).await?;
     let data = match form::check(&state, &ctx, &form, &schools, Filled::Desk) {
         Ok(d) => d,

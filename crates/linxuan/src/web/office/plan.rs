@@ -337,7 +337,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         }
     };
     let mut problems: Vec<String> = plan::validate(&uploaded).iter().map(|p| p.render(ctx.lang)).collect();
-    if let Some(p) = crate::event::capacity_problem(&state, year, &uploaded).await? {
+    if let Some(p) = crate::event::capacity_problem(&state, year, &before, &uploaded).await? {
         problems.push(p.render(ctx.lang));
     }
     if uploaded.academic_year != year {
@@ -831,7 +831,7 @@ async fn save_section(
         return Ok((status, page).into_response());
     }
     let mut problems: Vec<Problem> = plan::validate(&edited);
-    problems.extend(crate::event::capacity_problem(&state, year, &edited).await?);
+    problems.extend(crate::event::capacity_problem(&state, year, &stored_plan, &edited).await?);
     if !problems.is_empty() {
         for p in &problems {
             errors.add(p.path.clone(), p.message(ctx.lang));
