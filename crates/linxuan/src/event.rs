@@ -165,6 +165,19 @@ pub async fn register(
             _ => refusal("event.email_taken", &[("email", &data.email), ("name", &before.name)]),
         });
     }
+    // A walk-in's form sent twice (a double tap, a resend) adds the person once.
+    if entry == Entry::WalkIn
+        && let Some(same) = store::list(&txn, year).await?.into_iter().find(|r| {
+            r.source == "walk-in"
+                && r.status != CANCELLED
+                && r.name == data.name
+                && r.school_name == data.school_name
+                && now - r.created_at < chrono::Duration::minutes(10)
+        })
+    {
+        txn.rollback().await?;
+        return Ok(same);
+    }
     let (registered, of_school) = store::places(&txn, year, data.school_id).await?;
     let of_school = data.school_id.map(|_| of_school);
     let placed = match entry {

@@ -401,6 +401,15 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
         .await;
     assert_eq!(walk_in.status, StatusCode::SEE_OTHER, "{}", walk_in.body);
     assert_eq!(scalar(&app, "SELECT source FROM registrations WHERE name = '路人甲'").await, "walk-in");
+    // The same walk-in sent twice (a double tap) is added once.
+    let twice = desk
+        .post(
+            "/checkin/walk-in",
+            &[("name", "路人甲"), ("school", ""), ("school_other", "台北市立某國中"), ("meal", "veg")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::SEE_OTHER);
+    assert_eq!(scalar(&app, "SELECT CAST(COUNT(*) AS INTEGER) FROM registrations WHERE name = '路人甲'").await, "1");
     let nameless = desk.post("/checkin/walk-in", &[("name", ""), ("school", "")]).await;
     assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -449,6 +458,11 @@ async fn the_desk_counts_each_scan_once_and_hours_follow(app: TestApp) {
         "2",
         "both exports are logged"
     );
+    // An ID number the server's key cannot open stops the export and is named.
+    app.sql("UPDATE registrations SET national_id_sealed = 'v1:broken' WHERE name = '林一'").await.unwrap();
+    let refused = admin.get("/office/event/hours.csv").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.has("無法讀出以下人員的身分證字號") && refused.has("林一"), "{}", refused.body);
 
     // The meals line counts the people checked in once the desk has begun: 林一, 陳二, 張三, 路人甲.
     let budget = admin.get("/office/budget").await;

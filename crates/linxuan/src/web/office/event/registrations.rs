@@ -320,22 +320,27 @@ async fn hours_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<HoursP
     Ok(HoursPage { ctx, plan, granted, no_id, none })
 }
 
-/// The export's rows in the plan's columns, with the full ID numbers (the office's only).
-fn hours_rows(state: &AppState, plan: &Plan, lines: &[HoursLine]) -> Vec<Vec<Cell>> {
+/// The export's rows in the plan's columns, with the full ID numbers (the office's only). An ID
+/// number this server's key cannot open refuses the export, naming whose: an export missing it
+/// silently would cost that teacher the hours.
+fn hours_rows(state: &AppState, plan: &Plan, lines: &[HoursLine]) -> AppResult<Vec<Vec<Cell>>> {
     let day = plan.presentation_day.date.date;
-    lines
+    let mut unreadable = Vec::new();
+    let rows = lines
         .iter()
         .map(|l| {
             let r = &l.registration;
+            let id = r.national_id_sealed.as_deref().map(|s| state.sealer.open(s));
+            if id == Some(None) {
+                unreadable.push(r.name.clone());
+            }
             plan.presentation_day
                 .hours_columns
                 .iter()
                 .map(|c| match c.as_str() {
                     "研習日期" => Cell::Text(linxuan_core::roc::format_slash(day)),
                     "姓名" => Cell::Text(r.name.clone()),
-                    "身分證字號" => Cell::Text(
-                        r.national_id_sealed.as_deref().and_then(|s| state.sealer.open(s)).unwrap_or_default(),
-                    ),
+                    "身分證字號" => Cell::Text(id.clone().flatten().unwrap_or_default()),
                     "服務學校" => Cell::Text(r.school_name.clone()),
                     "時數" => l.hours.map_or(Cell::Empty, |h| Cell::Number {
                         value: h.normalize(),
@@ -347,7 +352,11 @@ fn hours_rows(state: &AppState, plan: &Plan, lines: &[HoursLine]) -> Vec<Vec<Cel
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(AppError::refused("hours.unreadable_ids", &[("names", &unreadable.join("、"))]));
+    }
+    Ok(rows)
 }
 
 async fn log_export(
@@ -404,7 +413,7 @@ async fn hours_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
         })
         .collect();
     let sheets = [
-        Sheet { name: zh("hours.sheet"), header, rows: hours_rows(&state, &plan, &granted) },
+        Sheet { name: zh("hours.sheet"), header, rows: hours_rows(&state, &plan, &granted)? },
         Sheet { name: zh("hours.sheet_no_id"), header: apart_header, rows: apart },
         Sheet {
             name: zh("hours.sheet_none"),
@@ -422,7 +431,7 @@ async fn hours_csv(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let (year, plan, lines) = hours_lines(&state, &ctx).await?;
     let (granted, no_id, _) = split(lines);
     let header: Vec<&str> = plan.presentation_day.hours_columns.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = hours_rows(&state, &plan, &granted)
+    let rows: Vec<Vec<String>> = hours_rows(&state, &plan, &granted)?
         .into_iter()
         .map(|r| {
             r.into_iter()
