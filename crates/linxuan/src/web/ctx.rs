@@ -177,6 +177,11 @@ impl Ctx {
     pub fn is_staff(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Staff)
     }
+    /// Who is acting, for the audit log: the signed-in person (403 for nobody).
+    pub fn actor(&self) -> Result<linxuan_store::audit::Actor, AppError> {
+        let me = self.user.as_ref().ok_or(AppError::Forbidden)?;
+        Ok(linxuan_store::audit::Actor::user(me.id, &me.email))
+    }
     pub fn signed_in(&self) -> bool {
         self.user.is_some()
     }

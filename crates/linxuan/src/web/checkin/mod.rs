@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use linxuan_core::event::{ScanAnswer, ScanKind};
 use linxuan_core::plan::Plan;
-use linxuan_store::audit::Actor;
 use linxuan_store::event::{self as store, Registration};
 use linxuan_store::schools;
 use serde::{Deserialize, Serialize};
@@ -46,11 +45,6 @@ async fn desk_plan(state: &AppState) -> AppResult<(i32, Plan)> {
     let stored = linxuan_store::plans::latest(&state.db).await?.ok_or(AppError::NotFound)?;
     let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((stored.academic_year, plan))
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 #[derive(Deserialize, Default)]
@@ -222,7 +216,7 @@ async fn scan(State(state): State<AppState>, ctx: Ctx, Json(body): Json<ScanBody
     if !valid_scan_id(&body.scan_id) {
         return Err(AppError::refused("checkin.bad_scan_id", &[]));
     }
-    let me = actor(&ctx)?;
+    let me = ctx.actor()?;
     let request = ScanRequest {
         scan_id: body.scan_id,
         ticket: body.ticket.map(|t| t.trim().to_uppercase()).filter(|t| !t.is_empty()),
@@ -257,7 +251,7 @@ async fn hand(State(state): State<AppState>, ctx: Ctx, Form(form): Form<HandForm
     let Some(kind) = ScanKind::parse(&form.kind) else {
         return Err(AppError::refused("checkin.bad_kind", &[("kind", &form.kind)]));
     };
-    let me = actor(&ctx)?;
+    let me = ctx.actor()?;
     let scan_id = if valid_scan_id(&form.scan_id) { form.scan_id.clone() } else { store::new_ticket() };
     let ticket = form.ticket.trim().to_uppercase();
     let request = ScanRequest {
@@ -306,7 +300,7 @@ async fn walk_in(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Regis
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
-    let me = actor(&ctx)?;
+    let me = ctx.actor()?;
     let row = crate::event::register(&state, &plan, year, data, crate::event::Entry::WalkIn, &me).await?;
     let request = ScanRequest {
         scan_id: store::new_ticket(),

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::Plan;
 use linxuan_store::TransactionTrait;
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::communities::{self, Community, Member};
 use linxuan_store::schools::{self, School};
 use serde::Deserialize;
@@ -35,11 +35,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/communities/template.csv", get(template_csv))
         .route("/communities/{id}/status", post(set_status))
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -200,7 +195,7 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    match import::apply(&state, year, &rows, &actor(&ctx)?, Some(&bytes)).await {
+    match import::apply(&state, year, &rows, &ctx.actor()?, Some(&bytes)).await {
         Ok(summary) => {
             let notice = summary.render(ctx.lang);
             // Links that could not be mailed are shown now, once, to pass on.
@@ -237,7 +232,7 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Form(fields): Form<import:
         )];
         return refuse(problems, ctx, fields).await;
     }
-    match import::apply(&state, year, std::slice::from_ref(&row), &actor(&ctx)?, None).await {
+    match import::apply(&state, year, std::slice::from_ref(&row), &ctx.actor()?, None).await {
         Ok(summary) => {
             let notice = ctx.tf1("communities.added", "name", &row.data.name);
             let mut page = page(&state, ctx, ListQuery::default(), Vec::new(), summary.invited).await?;
@@ -297,7 +292,7 @@ async fn set_status(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("community.status", "community", id)
             .year(year)
             .before(&before)

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use linxuan_core::plan::{self, CriterionSource, Cut, Judging, LineKind, PhaseKind, Plan, Problem, SchoolLevel};
 use linxuan_core::{Lang, roc, time};
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::{StoreError, TransactionTrait, plans};
 use serde::Deserialize;
 
@@ -237,11 +237,6 @@ async fn promote_after(state: &AppState, year: i32, plan: &Plan) -> AppResult<()
     Ok(())
 }
 
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
-}
-
 fn plan_json(plan: &Plan) -> serde_json::Value {
     serde_json::to_value(plan).unwrap_or(serde_json::Value::Null)
 }
@@ -278,7 +273,7 @@ async fn next_year(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Nex
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("plan.create", "plan", next.academic_year).year(next.academic_year).after(&plan_json(&next)),
     )
     .await?;
@@ -359,7 +354,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("plan.upload", "plan", year).year(year).before(&plan_json(&before)).after(&plan_json(&uploaded)),
     )
     .await?;
@@ -890,7 +885,7 @@ async fn save_section(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("plan.update", "plan", format!("{year}/{}", section.id())).year(year).before(&before).after(&after),
     )
     .await?;

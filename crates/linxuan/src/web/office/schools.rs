@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::SchoolLevel;
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::schools::{self, Filter, School, SchoolData};
 use linxuan_store::{StoreError, TransactionTrait};
 use serde::Deserialize;
@@ -35,11 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/schools/template.csv", get(template_csv))
         .route("/schools/{id}", get(edit_page).post(update))
         .route("/schools/{id}/delete", post(delete))
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 pub fn level_name(ctx: &Ctx, level: &str) -> String {
@@ -175,7 +170,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<School
                 audit::record(
                     &txn,
                     now,
-                    &actor(&ctx)?,
+                    &ctx.actor()?,
                     Change::new("school.create", "school", created.id).after(&data),
                 )
                 .await?;
@@ -233,7 +228,7 @@ async fn update(
                 audit::record(
                     &txn,
                     now,
-                    &actor(&ctx)?,
+                    &ctx.actor()?,
                     Change::new("school.update", "school", id).before(&before).after(&data),
                 )
                 .await?;
@@ -261,7 +256,7 @@ async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) ->
     let txn = state.db.begin().await?;
     let before = SchoolData::from(&existing);
     schools::delete(&txn, id).await?;
-    audit::record(&txn, now, &actor(&ctx)?, Change::new("school.delete", "school", id).before(&before)).await?;
+    audit::record(&txn, now, &ctx.actor()?, Change::new("school.delete", "school", id).before(&before)).await?;
     txn.commit().await?;
     ctx.flash("ok", ctx.tf1("schools.deleted", "name", &existing.name)).await;
     Ok(Redirect::to("/office/schools").into_response())
@@ -342,7 +337,7 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
     };
     match import::schools::parse(&bytes, &linxuan_docs::table::Limits::UPLOAD) {
         Ok(rows) => {
-            let summary = import::schools::apply(&state, &rows, &actor(&ctx)?, &bytes).await?;
+            let summary = import::schools::apply(&state, &rows, &ctx.actor()?, &bytes).await?;
             ctx.flash("ok", summary.render(ctx.lang)).await;
             Ok(Redirect::to("/office/schools").into_response())
         }

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::Lang;
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::tokens::{self, Purpose};
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
@@ -33,11 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/reset-link", post(reset_link))
         .route("/users/{id}/active", post(set_active))
         .route("/users/{id}/role", post(set_role))
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 #[derive(Deserialize, Default)]
@@ -134,7 +129,7 @@ async fn invite_form(State(state): State<AppState>, ctx: Ctx, Form(form): Form<I
         errors.add("role", ctx.t("users.bad_role"));
     }
     if errors.is_empty() {
-        let actor = actor(&ctx)?;
+        let actor = ctx.actor()?;
         match invite(&state, &actor, &form.email, &form.name, &form.role, ctx.lang).await {
             Ok(invited) => {
                 let title = ctx.tf1("users.invited_title", "name", &invited.user.name);
@@ -167,7 +162,7 @@ async fn resend(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) ->
         ));
     }
     let now = state.now();
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let txn = state.db.begin().await?;
     tokens::revoke(&txn, Purpose::Invite, Some(id), now).await?;
     let (secret, _) = tokens::issue(&txn, Purpose::Invite, Some(id), INVITE_VALID, now).await?;
@@ -188,7 +183,7 @@ async fn reset_link(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>
         return Err(AppError::bad_request("這個帳號已停用", "this account is inactive"));
     }
     let now = state.now();
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let txn = state.db.begin().await?;
     tokens::revoke(&txn, Purpose::Reset, Some(id), now).await?;
     let (secret, _) = tokens::issue(&txn, Purpose::Reset, Some(id), RESET_LINK_VALID, now).await?;
@@ -241,7 +236,7 @@ async fn set_active(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new(action, "user", id).before(&before).after(&user_summary(&after)),
     )
     .await?;
@@ -277,7 +272,7 @@ async fn set_role(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("user.set_role", "user", id).before(&before).after(&user_summary(&after)),
     )
     .await?;

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::{Criterion, CriterionSource, Indicator, Phase, Plan};
 use linxuan_core::progress::{self, Progress};
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::communities::{self, Community};
 use linxuan_store::documents::{self, FileVersion, Link};
 use linxuan_store::review::{self as store, Assignment, Entry, Score, ScoreVersion};
@@ -121,7 +121,7 @@ async fn declare_any_conflict(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("conflict.declare", "conflict", conflict.id).year(year).after(&serde_json::json!({
             "community": community.code, "reviewer": me.email, "reason": reason,
         })),
@@ -130,11 +130,6 @@ async fn declare_any_conflict(
     txn.commit().await?;
     ctx.flash("ok", ctx.t("review.conflict_declared")).await;
     Ok(Redirect::to("/review/conflicts").into_response())
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 async fn latest_plan(state: &AppState) -> AppResult<Plan> {
@@ -719,7 +714,7 @@ async fn save(
         ("room", Some(room)) => Some(format!("/review/room/{room}#slot-{id}")),
         _ => None,
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let (values, indicators, reason, comment, change, action) = read(&pairs);
     if !opened.open {
         return Err(AppError::Closed {
@@ -909,7 +904,7 @@ async fn declare_conflict(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("conflict.declare", "conflict", conflict.id).year(opened.assignment.plan_year).after(
             &serde_json::json!({
                 "community": opened.community.code, "reviewer": me.email, "reason": reason,

@@ -26,7 +26,6 @@ use crate::web::ctx::Ctx;
 use crate::web::download::{PDF, XLSX, attachment};
 use crate::web::error::{AppError, AppResult};
 use crate::web::format::money;
-use crate::web::office::review::actor;
 use crate::web::office::{YearPlan, current_plan};
 
 pub fn routes() -> Router<AppState> {
@@ -122,7 +121,7 @@ async fn set_actual(
     if note.chars().count() > 500 {
         return Err(AppError::refused("budget.note_too_long", &[("n", "500")]));
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let before = store::set_budget_actual(

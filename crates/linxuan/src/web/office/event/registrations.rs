@@ -13,7 +13,7 @@ use chrono::Datelike;
 use linxuan_core::event::Shortfall;
 use linxuan_core::plan::Plan;
 use linxuan_docs::export::{Cell, Sheet, workbook};
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::event::{self as store, Registration};
 use linxuan_store::{TransactionTrait, schools};
 use serde::Deserialize;
@@ -37,11 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/event/hours.xlsx", get(hours_xlsx))
         .route("/event/hours.csv", get(hours_csv))
         .route("/event/signin.pdf", get(signin_pdf))
-}
-
-fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 /// How many have a place, wait, cancelled, checked in and out; meals by kind.
@@ -174,7 +169,7 @@ async fn add(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Registrat
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let row = crate::event::register(&state, &plan, year, data, crate::event::Entry::Office, &actor).await?;
     crate::event::mail_ticket(&state, &plan, &row, linxuan_core::Lang::ZhTw);
     let key = if row.status == store::REGISTERED { "registration.added" } else { "registration.added_waiting" };
@@ -189,7 +184,7 @@ async fn own(state: &AppState, year: i32, id: i32) -> AppResult<Registration> {
 async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     own(&state, year, id).await?;
-    let (cancelled, promoted) = crate::event::cancel(&state, &plan, id, &actor(&ctx)?).await?;
+    let (cancelled, promoted) = crate::event::cancel(&state, &plan, id, &ctx.actor()?).await?;
     for p in &promoted {
         crate::event::mail_ticket(&state, &plan, p, linxuan_core::Lang::ZhTw);
     }
@@ -206,7 +201,7 @@ async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) ->
 async fn admit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     own(&state, year, id).await?;
-    let admitted = crate::event::admit(&state, &plan, id, &actor(&ctx)?).await?;
+    let admitted = crate::event::admit(&state, &plan, id, &ctx.actor()?).await?;
     crate::event::mail_ticket(&state, &plan, &admitted, linxuan_core::Lang::ZhTw);
     ctx.flash("ok", ctx.tf1("registration.admitted", "name", &admitted.name)).await;
     Ok(Redirect::to("/office/event/registrations").into_response())
@@ -372,7 +367,7 @@ async fn log_export(
     audit::record(
         &txn,
         now,
-        &actor(ctx)?,
+        &ctx.actor()?,
         Change::new("hours.export", "year", year)
             .year(year)
             .after(&serde_json::json!({ "format": format, "with_id": granted, "without_id": no_id })),

@@ -29,7 +29,6 @@ use crate::web::ctx::Ctx;
 use crate::web::download::{PDF, XLSX, attachment};
 use crate::web::error::{AppError, AppResult};
 use crate::web::forms::FieldErrors;
-use crate::web::office::review::actor;
 use crate::web::office::{YearPlan, current_plan};
 
 pub fn routes() -> Router<AppState> {
@@ -181,7 +180,7 @@ struct MakeForm {
 
 async fn make(State(state): State<AppState>, ctx: Ctx, Form(form): Form<MakeForm>) -> AppResult<Response> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let made = outcomes::make(&state, &plan, year, &actor, form.version, &form.fingerprint).await?;
     ctx.flash(
         "ok",
@@ -273,7 +272,7 @@ async fn roster_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
     let rows: Vec<Vec<String>> = lines.iter().map(|l| l.cells().to_vec()).collect();
     let header = ROSTER_HEADERS.map(String::from).to_vec();
     let bytes = workbook(&[Sheet::text("敘獎名冊", header, &rows)]).map_err(|e| AppError::Internal(e.to_string()))?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     audit::record(
@@ -336,7 +335,7 @@ async fn add_staff(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Sta
         commendation: form.commendation.is_some(),
         certificate: form.certificate.is_some(),
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let s = store::add_staff(&txn, year, &data, now).await?;
@@ -358,7 +357,7 @@ async fn add_staff(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Sta
 async fn remove_staff(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
     let YearPlan { year, .. } = current_plan(&state, &ctx.session).await?;
     let s = store::staff_member(&state.db, id).await?.filter(|s| s.plan_year == year).ok_or(AppError::NotFound)?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     store::remove_staff(&txn, id).await?;
@@ -509,7 +508,7 @@ async fn set_public(
         return Err(AppError::NotFound);
     }
     let public = form.public == "1";
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     store::set_document_public(&txn, id, public, &actor.label, now).await?;

@@ -19,7 +19,7 @@ use linxuan_store::review::{self as store, Assignment, NewAssignment, Profile, S
 use linxuan_store::{StoreError, TransactionTrait, users};
 use serde::Deserialize;
 
-use super::{actor, in_track, reviewer_list};
+use super::{in_track, reviewer_list};
 use crate::app::AppState;
 use crate::review;
 use crate::web::ctx::Ctx;
@@ -169,7 +169,7 @@ async fn auto(State(state): State<AppState>, ctx: Ctx, Path(phase_id): Path<Stri
             return Ok(page(&state, ctx, phase_id, problems).await?.into_response());
         }
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let new: Vec<(i32, i32)> = result.pairs.iter().copied().filter(|p| !keep.contains(p)).collect();
     let txn = state.db.begin().await?;
@@ -238,7 +238,7 @@ async fn add(
     Form(form): Form<PairForm>,
 ) -> AppResult<Response> {
     let (year, community) = checked_pair(&state, &ctx, &phase_id, &form).await?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     match store::add_assignment(
@@ -300,7 +300,7 @@ async fn remove(
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("assignment.remove", "assignment", found.id)
             .year(year)
             .before(&serde_json::json!({ "community": form.community, "reviewer": form.reviewer, "phase": phase_id })),
@@ -336,7 +336,7 @@ async fn swap(
     if existing.iter().any(|a| a.community_id == community.id && a.reviewer_id == form.to) {
         return Err(AppError::bad_request("這位委員已經審查此社群", "this reviewer already reviews the community"));
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     // A void assignment (the old reviewer has a conflict) that holds a score stays as a record:
     // it counts nowhere. Any other assignment with a score cannot be swapped away.

@@ -22,7 +22,6 @@ use linxuan_store::review::{self as store, Assignment, Decision};
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
 
-use super::actor;
 use crate::app::AppState;
 use crate::review::{self, decode};
 use crate::web::charts::{self, Bar, Dot, Mark, Svg};
@@ -506,7 +505,7 @@ async fn decide(
         let page = BoardPage { ctx, year, years, plan, data, attempt: Some(attempt) };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let block_json = serde_json::to_string(&block).unwrap_or_default();
@@ -870,7 +869,7 @@ async fn confirm_cut(
         let page = cut_page_of(&state, ctx, &plan, year, &snapshot, group, round, form.reason.clone(), errors).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     store::confirm_cut(&txn, year, &group, round as i32, &passing, &reason, &actor.label, now).await?;

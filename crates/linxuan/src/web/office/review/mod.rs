@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use linxuan_core::plan::Plan;
-use linxuan_store::audit::{self, Actor, Change};
+use linxuan_store::audit::{self, Change};
 use linxuan_store::communities::{self, Community};
 use linxuan_store::review::{self as store, Conflict, Profile};
 use linxuan_store::schools::{self, School};
@@ -44,11 +44,6 @@ pub fn routes() -> Router<AppState> {
         .merge(board::routes())
         .merge(presentation::routes())
         .merge(results::routes())
-}
-
-pub fn actor(ctx: &Ctx) -> AppResult<Actor> {
-    let me = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    Ok(Actor::user(me.id, &me.email))
 }
 
 /// Reviewers (accounts with the reviewer role) with their profiles.
@@ -162,7 +157,7 @@ async fn set_phase(
     };
     let before = store::phase_states(&state.db, year).await?.into_iter().find(|s| s.phase == phase).map(|s| s.state);
     let now = state.now();
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let txn = state.db.begin().await?;
     store::set_phase_state(&txn, year, &phase, new, &actor.label, now).await?;
     audit::record(
@@ -254,7 +249,7 @@ async fn invite_reviewer(
     }
     let school_id = form.school.trim().parse::<i32>().ok().filter(|id| *id > 0);
     if errors.is_empty() {
-        let actor = actor(&ctx)?;
+        let actor = ctx.actor()?;
         match crate::accounts::invite(&state, &actor, &form.email, &form.name, Role::Reviewer.as_str(), ctx.lang).await
         {
             Ok(invited) => {
@@ -303,7 +298,7 @@ async fn update_profile(
     if let Some(before) = before {
         change = change.before(&before);
     }
-    audit::record(&txn, now, &actor(&ctx)?, change).await?;
+    audit::record(&txn, now, &ctx.actor()?, change).await?;
     txn.commit().await?;
     ctx.flash("ok", ctx.tf1("review.profile_saved", "name", &user.name)).await;
     Ok(Redirect::to("/office/review/reviewers").into_response())
@@ -360,7 +355,7 @@ async fn add_conflict(State(state): State<AppState>, ctx: Ctx, Form(form): Form<
     if reason.is_empty() {
         return Err(AppError::bad_request("請填寫原因", "give a reason"));
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let conflict = match store::add_conflict(&txn, community.id, reviewer.id, &reason, &actor.label, now).await {
@@ -392,7 +387,7 @@ async fn remove_conflict(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     audit::record(
         &txn,
         now,
-        &actor(&ctx)?,
+        &ctx.actor()?,
         Change::new("conflict.remove", "conflict", id).before(&serde_json::json!({
             "community": found.community_id, "reviewer": found.reviewer_id, "reason": found.reason,
         })),

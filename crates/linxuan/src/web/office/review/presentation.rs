@@ -22,7 +22,7 @@ use linxuan_store::review::{self as store, NewAssignment, NewSlot};
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
 
-use super::{actor, in_track, reviewer_list};
+use super::{in_track, reviewer_list};
 use crate::app::AppState;
 use crate::review;
 use crate::web::ctx::Ctx;
@@ -276,7 +276,7 @@ async fn set_rooms(
     let (track, _) = presentation_track(&plan)?;
     let count = plan.tracks.get(&track).and_then(|t| t.presentation.as_ref()).map_or(0, |p| p.rooms) as i32;
     let reviewers: Vec<i32> = reviewer_list(&state).await?.iter().map(|(u, _)| u.id).collect();
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let mut set = Vec::new();
     for (k, v) in &pairs {
@@ -319,7 +319,7 @@ async fn build(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         Ok(s) => s,
         Err(e) => return refused(&state, ctx, year, &e).await,
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     store::replace_slots(&txn, year, &to_new(&built.slots)).await?;
@@ -371,7 +371,7 @@ async fn move_one(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Move
         Ok(m) => m,
         Err(e) => return refused(&state, ctx, year, &e).await,
     };
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     store::replace_slots(&txn, year, &to_new(&moved)).await?;
@@ -404,7 +404,7 @@ async fn assign_from_schedule(State(state): State<AppState>, ctx: Ctx) -> AppRes
     }
     let list = communities::list(&state.db, year).await?;
     let reviewers = reviewer_list(&state).await?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let first_round: Vec<&String> = phases.iter().filter(|(_, p)| p.round == 1).map(|(id, _)| id).collect();
     let mut existing = Vec::new();

@@ -25,7 +25,6 @@ use linxuan_store::schools;
 use linxuan_store::{TransactionTrait, users};
 use serde::Deserialize;
 
-use super::actor;
 use crate::app::AppState;
 use crate::review::{self, decode, encode};
 use crate::web::ctx::Ctx;
@@ -281,7 +280,7 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Publi
         ));
     }
     let json = serde_json::to_string(&published).map_err(|e| AppError::Internal(e.to_string()))?;
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let publication = store::publish(&txn, year, &json, form.note.trim(), &actor.label, now).await?;
@@ -346,7 +345,7 @@ async fn revoke(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Revoke
     if store::revocations(&state.db, year).await?.iter().any(|r| r.community_id == community.id) {
         return Err(AppError::bad_request("這個社群的獎項已撤銷", "this community's award is already revoked"));
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let txn = state.db.begin().await?;
     let r = store::revoke(&txn, year, community.id, reason, &actor.label, now).await?;
@@ -473,7 +472,7 @@ async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     if !problems.is_empty() {
         return Ok(refuse(ctx, problems));
     }
-    let actor = actor(&ctx)?;
+    let actor = ctx.actor()?;
     let now = state.now();
     let existing = store::assignments_of_year(&state.db, year).await?;
     let txn = state.db.begin().await?;
