@@ -80,13 +80,7 @@ pub enum NotOpen {
 
 impl NotOpen {
     pub fn message(self, lang: linxuan_core::Lang) -> String {
-        let date = |d: chrono::NaiveDate| {
-            if lang == linxuan_core::Lang::En {
-                d.format("%-d %B %Y").to_string()
-            } else {
-                linxuan_core::roc::format_long(d)
-            }
-        };
+        let date = |d| crate::web::format::date_in(lang, d);
         match self {
             NotOpen::NotSet => crate::i18n::t(lang, "event.reg_not_set").into_owned(),
             NotOpen::NotYet(d) => crate::i18n::tf(lang, "event.reg_not_yet", &[("date", &date(d))]),
@@ -278,8 +272,7 @@ pub async fn admit(state: &AppState, plan: &Plan, id: i32, actor: &Actor) -> App
     if row.status != WAITING {
         return Err(refusal("event.not_waiting", &[("name", &row.name)]));
     }
-    let list = store::list(&txn, row.plan_year).await?;
-    let registered = standing(&list).iter().filter(|s| !s.waiting).count() as i64;
+    let (registered, _) = store::places(&txn, row.plan_year, None).await?;
     if event::place(registered, None, plan.presentation_day.registrations_per_school, plan.presentation_day.capacity)
         .is_err()
     {
@@ -313,7 +306,7 @@ pub async fn capacity_problem(state: &AppState, year: i32, before: &Plan, plan: 
     if before.presentation_day.capacity.is_some_and(|b| capacity >= b) {
         return Ok(None);
     }
-    let registered = store::list(&state.db, year).await?.iter().filter(|r| r.status == REGISTERED).count() as i64;
+    let (registered, _) = store::places(&state.db, year, None).await?;
     if capacity >= registered {
         return Ok(None);
     }
@@ -395,11 +388,7 @@ pub fn mail_ticket(state: &AppState, plan: &Plan, r: &Registration, lang: linxua
     let state2 = state.clone();
     let link = state.link(&format!("/event/ticket/{}", r.ticket));
     let day = &plan.presentation_day;
-    let date = if lang == linxuan_core::Lang::En {
-        day.date.date.format("%A %-d %B %Y").to_string()
-    } else {
-        linxuan_core::roc::format_long_with_weekday(day.date.date)
-    };
+    let date = crate::web::format::date_long_in(lang, day.date.date);
     let why = match r.wait_reason.as_deref().and_then(WaitReason::parse) {
         Some(WaitReason::School) => crate::i18n::t(lang, "mail.ticket.why_school"),
         _ => crate::i18n::t(lang, "mail.ticket.why_venue"),
@@ -494,13 +483,6 @@ pub fn answer_key(a: ScanAnswer) -> &'static str {
 /// ticket is not one of this year's (forged, mistyped, another year's).
 pub async fn scan(state: &AppState, year: i32, req: &ScanRequest, by: &str) -> AppResult<Option<ScanResult>> {
     let now = state.now();
-    if let Some(seen) = store::scan_by_id(&state.db, &req.scan_id).await? {
-        let Some(registration) = store::get(&state.db, seen.registration_id).await?.filter(|r| r.plan_year == year)
-        else {
-            return Ok(None);
-        };
-        return Ok(Some(ScanResult { answer: answer_of(&seen.answer, seen.answer_at), registration, repeated: true }));
-    }
     let found = match (&req.ticket, req.registration_id) {
         (Some(ticket), _) => store::by_ticket(&state.db, ticket.trim()).await?,
         (None, Some(id)) => store::get(&state.db, id).await?,
@@ -512,11 +494,16 @@ pub async fn scan(state: &AppState, year: i32, req: &ScanRequest, by: &str) -> A
     let at = scan_time(req.at, now);
     let txn = state.db.begin().await?;
     store::lock_year(&txn, year).await?;
-    // Sent twice at once: the second waits for the lock and then finds the first.
+    // Sent before (or twice at once: the second waits for the lock and then finds the first):
+    // the first answer, nothing recorded.
     if let Some(seen) = store::scan_by_id(&txn, &req.scan_id).await? {
+        let registration = store::get(&txn, seen.registration_id).await?.filter(|r| r.plan_year == year);
         txn.rollback().await?;
-        let registration = store::get(&state.db, seen.registration_id).await?.ok_or(AppError::NotFound)?;
-        return Ok(Some(ScanResult { answer: answer_of(&seen.answer, seen.answer_at), registration, repeated: true }));
+        return Ok(registration.map(|registration| ScanResult {
+            answer: answer_of(&seen.answer, seen.answer_at),
+            registration,
+            repeated: true,
+        }));
     }
     let r = store::get(&txn, found.id).await?.ok_or(AppError::NotFound)?;
     let answer = event::scan(req.kind, &r.status, r.checked_in_at, r.checked_out_at, at);
@@ -578,13 +565,37 @@ pub fn hours(plan: &Plan, list: &[Registration]) -> Vec<HoursLine> {
         .collect()
 }
 
+/// How many have a place, wait, cancelled, checked in and out; meals by kind.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    pub registered: usize,
+    pub waiting: usize,
+    pub cancelled: usize,
+    pub checked_in: usize,
+    pub checked_out: usize,
+    pub veg: usize,
+}
+
+impl Counts {
+    pub fn of(list: &[Registration]) -> Counts {
+        let mut c = Counts::default();
+        for r in list {
+            match r.status.as_str() {
+                store::REGISTERED => c.registered += 1,
+                store::WAITING => c.waiting += 1,
+                _ => c.cancelled += 1,
+            }
+            c.checked_in += usize::from(r.checked_in_at.is_some());
+            c.checked_out += usize::from(r.checked_out_at.is_some());
+            c.veg += usize::from(r.status == store::REGISTERED && r.meal == "veg");
+        }
+        c
+    }
+}
+
 /// The meals line's quantity: the people with a place, or, once the day's check-in has begun,
 /// the people checked in.
 pub async fn meals(state: &AppState, year: i32) -> AppResult<i64> {
-    let list = store::list(&state.db, year).await?;
-    let checked = list.iter().filter(|r| r.checked_in_at.is_some()).count() as i64;
-    if checked > 0 {
-        return Ok(checked);
-    }
-    Ok(list.iter().filter(|r| r.status == REGISTERED).count() as i64)
+    let counts = Counts::of(&store::list(&state.db, year).await?);
+    Ok(if counts.checked_in > 0 { counts.checked_in } else { counts.registered } as i64)
 }

@@ -24,7 +24,17 @@ pub fn date_long_in(lang: linxuan_core::Lang, d: NaiveDate) -> String {
 
 /// A day without its weekday: `112年6月12日`, `12 June 2023`.
 pub fn date(ctx: &Ctx, d: NaiveDate) -> String {
-    if ctx.en() { d.format("%-d %B %Y").to_string() } else { roc::format_long(d) }
+    date_in(ctx.lang, d)
+}
+
+/// [`date`] for a language.
+pub fn date_in(lang: linxuan_core::Lang, d: NaiveDate) -> String {
+    if lang == linxuan_core::Lang::En { d.format("%-d %B %Y").to_string() } else { roc::format_long(d) }
+}
+
+/// `08:05` in Taipei time: a moment within a day that is known (the presentation day's desk).
+pub fn clock(at: DateTime<Utc>) -> String {
+    at.with_timezone(&time::ZONE).format("%H:%M").to_string()
 }
 
 /// Text made safe inside HTML or SVG markup (text and quoted attributes) built by hand.

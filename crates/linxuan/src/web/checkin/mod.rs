@@ -21,6 +21,7 @@ use crate::event::{ScanRequest, ScanResult};
 use crate::web::ctx::Ctx;
 use crate::web::error::{AppError, AppResult};
 use crate::web::event::form::{self, Filled, RegistrationForm};
+use crate::web::format::clock;
 use crate::web::forms::FieldErrors;
 
 pub fn routes() -> Router<AppState> {
@@ -70,9 +71,7 @@ struct DeskPage {
     q: String,
     found: Vec<Found>,
     searched: bool,
-    registered: usize,
-    checked_in: usize,
-    checked_out: usize,
+    counts: crate::event::Counts,
 }
 
 impl DeskPage {
@@ -89,17 +88,12 @@ impl DeskPage {
         self.ctx.tf(
             "checkin.counts",
             &[
-                ("registered", &self.registered.to_string()),
-                ("in", &self.checked_in.to_string()),
-                ("out", &self.checked_out.to_string()),
+                ("registered", &self.counts.registered.to_string()),
+                ("in", &self.counts.checked_in.to_string()),
+                ("out", &self.counts.checked_out.to_string()),
             ],
         )
     }
-}
-
-/// `08:05` in Taipei time: what the desk reads.
-fn clock(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&linxuan_core::time::ZONE).format("%H:%M").to_string()
 }
 
 /// Everyone matching a search by name, school, e-mail or the end of a ticket code, at most 30.
@@ -132,9 +126,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(query): Query<PageQ
         searched: !query.q.trim().is_empty(),
         q: query.q,
         found,
-        registered: list.iter().filter(|r| r.status == store::REGISTERED).count(),
-        checked_in: list.iter().filter(|r| r.checked_in_at.is_some()).count(),
-        checked_out: list.iter().filter(|r| r.checked_out_at.is_some()).count(),
+        counts: crate::event::Counts::of(&list),
         ctx,
         plan,
         kind,
@@ -273,6 +265,8 @@ async fn hand(State(state): State<AppState>, ctx: Ctx, Form(form): Form<HandForm
 #[template(path = "checkin/walk_in.html")]
 struct WalkInPage {
     ctx: Ctx,
+    /// Always false: the desk's form (the shared fields take another school).
+    public: bool,
     schools: Vec<schools::School>,
     form: RegistrationForm,
     errors: FieldErrors,
@@ -282,6 +276,7 @@ async fn walk_in_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
     let schools = schools::list(&state.db, &Default::default()).await?;
     let page = WalkInPage {
         ctx,
+        public: false,
         schools,
         form: RegistrationForm { meal: "meat".into(), ..Default::default() },
         errors: FieldErrors::default(),
@@ -296,7 +291,7 @@ async fn walk_in(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Regis
     let data = match form::check(&state, &ctx, &form, &schools, Filled::Desk) {
         Ok(d) => d,
         Err(errors) => {
-            let page = WalkInPage { ctx, schools, form, errors };
+            let page = WalkInPage { ctx, public: false, schools, form, errors };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };

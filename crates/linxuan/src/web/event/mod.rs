@@ -84,8 +84,7 @@ async fn event_page(
 ) -> AppResult<Response> {
     let address = format!("/event/{year}");
     crate::web::showcase::send(&state, &ctx, &headers, &address, || async {
-        let stored = plans::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
-        let plan = state.plan_of(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
+        let plan = plan_of_year(&state, year).await?;
         let (agenda, _) = crate::event::programme(&state, &plan, year).await?;
         Ok(EventPage { ctx: ctx.clone(), plan, year, agenda }.render()?)
     })
@@ -110,6 +109,8 @@ struct RegisterPage {
     errors: FieldErrors,
     /// Why the form is closed, when it is.
     closed: Option<String>,
+    /// The public's form (the shared fields ask for more).
+    public: bool,
 }
 
 impl RegisterPage {
@@ -139,6 +140,7 @@ async fn register_page(State(state): State<AppState>, ctx: Ctx, Path(year): Path
         form: RegistrationForm { meal: "meat".into(), ..Default::default() },
         errors: FieldErrors::default(),
         closed,
+        public: true,
     };
     Ok(axum::response::Html(page.render()?).into_response())
 }
@@ -160,7 +162,7 @@ async fn register(
     let data = match form::check(&state, &ctx, &form, &schools, Filled::Public) {
         Ok(d) => d,
         Err(errors) => {
-            let page = RegisterPage { ctx, plan, year, schools, form, errors, closed: None };
+            let page = RegisterPage { ctx, plan, year, schools, form, errors, closed: None, public: true };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(page.render()?)).into_response());
         }
     };
@@ -199,10 +201,15 @@ impl TicketPage {
 
 /// A registration's standing in words: has a place; waits (for the school or the venue); cancelled.
 pub fn status_text(ctx: &Ctx, r: &Registration) -> String {
+    ctx.t(&status_key(r)).into_owned()
+}
+
+/// The catalogue key of a registration's standing (the pages' words and the export's).
+pub fn status_key(r: &Registration) -> String {
     match (r.status.as_str(), r.wait_reason.as_deref()) {
-        ("waiting", Some("school")) => ctx.t("registration.status.waiting_school").into_owned(),
-        ("waiting", _) => ctx.t("registration.status.waiting_venue").into_owned(),
-        (status, _) => ctx.t(&format!("registration.status.{status}")).into_owned(),
+        ("waiting", Some("school")) => "registration.status.waiting_school".into(),
+        ("waiting", _) => "registration.status.waiting_venue".into(),
+        (status, _) => format!("registration.status.{status}"),
     }
 }
 
@@ -231,4 +238,21 @@ async fn cancel(State(state): State<AppState>, ctx: Ctx, Path(ticket): Path<Stri
     }
     ctx.flash("ok", ctx.t("registration.cancelled")).await;
     Ok(Redirect::to(&format!("/event/ticket/{ticket}")).into_response())
+}
+
+impl crate::event::Counts {
+    /// 報名成功 12 人（素食 2）、候補 3 人、…
+    pub fn summary(&self, ctx: &Ctx) -> String {
+        ctx.tf(
+            "registration.summary",
+            &[
+                ("registered", &self.registered.to_string()),
+                ("waiting", &self.waiting.to_string()),
+                ("cancelled", &self.cancelled.to_string()),
+                ("in", &self.checked_in.to_string()),
+                ("out", &self.checked_out.to_string()),
+                ("veg", &self.veg.to_string()),
+            ],
+        )
+    }
 }

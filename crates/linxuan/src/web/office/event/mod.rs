@@ -35,7 +35,7 @@ struct EventOffice {
     year: i32,
     agenda: Vec<AgendaLine>,
     published: bool,
-    counts: registrations::Counts,
+    counts: crate::event::Counts,
 }
 
 impl EventOffice {
@@ -47,7 +47,7 @@ impl EventOffice {
 async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<EventOffice> {
     let YearPlan { year, plan, .. } = current_plan(&state, &ctx.session).await?;
     let (agenda, published) = crate::event::programme(&state, &plan, year).await?;
-    let counts = registrations::Counts::of(&linxuan_store::event::list(&state.db, year).await?);
+    let counts = crate::event::Counts::of(&linxuan_store::event::list(&state.db, year).await?);
     Ok(EventOffice { ctx, plan, year, agenda, published: published.is_some(), counts })
 }
 

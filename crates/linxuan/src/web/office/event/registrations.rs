@@ -19,7 +19,7 @@ use linxuan_store::{TransactionTrait, schools};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::event::HoursLine;
+use crate::event::{Counts, HoursLine};
 use crate::web::ctx::Ctx;
 use crate::web::download::{PDF, XLSX, attachment};
 use crate::web::error::{AppError, AppResult};
@@ -37,48 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/event/hours.xlsx", get(hours_xlsx))
         .route("/event/hours.csv", get(hours_csv))
         .route("/event/signin.pdf", get(signin_pdf))
-}
-
-/// How many have a place, wait, cancelled, checked in and out; meals by kind.
-#[derive(Debug, Default, Clone)]
-pub struct Counts {
-    pub registered: usize,
-    pub waiting: usize,
-    pub cancelled: usize,
-    pub checked_in: usize,
-    pub checked_out: usize,
-    pub veg: usize,
-}
-
-impl Counts {
-    pub fn of(list: &[Registration]) -> Counts {
-        let mut c = Counts::default();
-        for r in list {
-            match r.status.as_str() {
-                store::REGISTERED => c.registered += 1,
-                store::WAITING => c.waiting += 1,
-                _ => c.cancelled += 1,
-            }
-            c.checked_in += usize::from(r.checked_in_at.is_some());
-            c.checked_out += usize::from(r.checked_out_at.is_some());
-            c.veg += usize::from(r.status == store::REGISTERED && r.meal == "veg");
-        }
-        c
-    }
-
-    pub fn summary(&self, ctx: &Ctx) -> String {
-        ctx.tf(
-            "registration.summary",
-            &[
-                ("registered", &self.registered.to_string()),
-                ("waiting", &self.waiting.to_string()),
-                ("cancelled", &self.cancelled.to_string()),
-                ("in", &self.checked_in.to_string()),
-                ("out", &self.checked_out.to_string()),
-                ("veg", &self.veg.to_string()),
-            ],
-        )
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -107,6 +65,8 @@ impl Filter {
 #[template(path = "office/event/registrations.html")]
 struct ListPage {
     ctx: Ctx,
+    /// Always false: the office's form (the shared fields take another school).
+    public: bool,
     plan: Plan,
     rows: Vec<Registration>,
     counts: Counts,
@@ -149,7 +109,7 @@ async fn list_page(
     let counts = Counts::of(&all);
     let rows = all.into_iter().filter(|r| filter.keeps(r)).collect();
     let schools = schools::list(&state.db, &Default::default()).await?;
-    Ok(ListPage { ctx, plan, rows, counts, filter, schools, form, errors })
+    Ok(ListPage { ctx, public: false, plan, rows, counts, filter, schools, form, errors })
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<Filter>) -> AppResult<ListPage> {
@@ -218,11 +178,7 @@ async fn list_xlsx(State(state): State<AppState>, ctx: Ctx, Query(filter): Query
         .filter(|r| filter.keeps(r))
         .enumerate()
         .map(|(i, r)| {
-            let status = match (r.status.as_str(), r.wait_reason.as_deref()) {
-                ("waiting", Some("school")) => zh("registration.status.waiting_school"),
-                ("waiting", _) => zh("registration.status.waiting_venue"),
-                (s, _) => zh(&format!("registration.status.{s}")),
-            };
+            let status = zh(&crate::web::event::status_key(&r));
             vec![
                 Cell::int(i as i64 + 1),
                 Cell::Text(status),
@@ -292,7 +248,7 @@ impl HoursPage {
         )
     }
     fn moment(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
-        at.map(|t| t.with_timezone(&linxuan_core::time::ZONE).format("%H:%M").to_string()).unwrap_or_else(|| "—".into())
+        at.map(crate::web::format::clock).unwrap_or_else(|| "—".into())
     }
 }
 
@@ -313,6 +269,11 @@ async fn hours_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<HoursP
     let (_, plan, lines) = hours_lines(&state, &ctx).await?;
     let (granted, no_id, none) = split(lines);
     Ok(HoursPage { ctx, plan, granted, no_id, none })
+}
+
+/// The hours as a number with as many decimals as it has (`4`, `3.5`); none: empty.
+fn hours_cell(l: &HoursLine) -> Cell {
+    l.hours.map_or(Cell::Empty, |h| Cell::Number { value: h.normalize(), decimals: h.normalize().scale() })
 }
 
 /// The export's rows in the plan's columns, with the full ID numbers (the office's only). An ID
@@ -337,10 +298,7 @@ fn hours_rows(state: &AppState, plan: &Plan, lines: &[HoursLine]) -> AppResult<V
                     "姓名" => Cell::Text(r.name.clone()),
                     "身分證字號" => Cell::Text(id.clone().flatten().unwrap_or_default()),
                     "服務學校" => Cell::Text(r.school_name.clone()),
-                    "時數" => l.hours.map_or(Cell::Empty, |h| Cell::Number {
-                        value: h.normalize(),
-                        decimals: h.normalize().scale(),
-                    }),
+                    "時數" => hours_cell(l),
                     "職稱" => Cell::Text(r.title.clone()),
                     "電子郵件" => Cell::Text(r.email.clone()),
                     _ => Cell::Empty,
@@ -395,7 +353,7 @@ async fn hours_xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
                 Cell::Text(r.school_name.clone()),
                 Cell::Text(r.title.clone()),
                 Cell::Text(r.email.clone()),
-                l.hours.map_or(Cell::Empty, |h| Cell::Number { value: h.normalize(), decimals: h.normalize().scale() }),
+                hours_cell(l),
             ]
         })
         .collect();
